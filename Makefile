@@ -1,0 +1,28 @@
+# The README's commands. Both work on a fresh Debian 12 machine as root.
+#   make run   installs what is missing, builds a release binary, serves the embedded default
+#   make test  installs what is missing, builds with ASan + UBSan, runs every test
+.PHONY: deps build-release build-dev run test clean
+
+JOBS ?= $(shell nproc)
+CTEST_JOBS ?= 2
+
+deps:
+	bash scripts/install-deps.sh
+
+build-release: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS)
+
+build-dev: deps
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS)
+
+run: build-release
+	./build/release/server/authshield-server serve $(ARGS)
+
+test: build-dev
+	bash scripts/test-deps.sh
+	cd build/dev && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --no-tests=error -j $(CTEST_JOBS) --timeout 600
+
+clean:
+	rm -rf build

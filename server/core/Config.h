@@ -1,0 +1,94 @@
+#pragma once
+
+#include "server/core/Cidr.h"
+
+#include <QList>
+#include <QString>
+
+#include <chrono>
+
+namespace authshield::server {
+
+enum class Profile { Dev, Test, Prod };
+
+QString profileName(Profile profile);
+
+struct HttpConfig
+{
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 8080; // 0 = any free port; the chosen one is logged ("listening")
+    int threads = 0; // 0 = one per CPU core
+    qint64 maxBodyBytes = 64 * 1024;
+    int maxHeaderBytes = 16 * 1024;
+    int maxConnections = 10000; // per process; further connections are closed at accept
+    std::chrono::milliseconds headerTimeout{10000}; // whole request head must arrive in this time
+    std::chrono::milliseconds idleTimeout{30000}; // keep-alive idle limit
+    int maxRequestsPerConnection = 10000;
+    QList<Cidr> trustedProxies; // X-Forwarded-For is honoured only from these peers
+    int slowPoolThreads = 0; // 0 = one per CPU core; Argon2, SMTP and exports run here
+    int slowPoolMaxInFlight = 256; // further slow requests answer 503 + Retry-After
+};
+
+struct DatabaseConfig
+{
+    QString url; // sqlite:///abs/path.db or postgresql://user@host:port/db; empty = <data dir>/authshield.db
+    QString password; // secret (postgresql), also via AUTHSHIELD_DATABASE_PASSWORD_FILE
+    std::chrono::milliseconds busyTimeout{5000};
+    std::chrono::milliseconds connectTimeout{5000};
+};
+
+struct RedisConfig
+{
+    QString url; // redis://host:port/db; empty = in-process stores
+    QString password; // secret
+    std::chrono::milliseconds connectTimeout{1000};
+    std::chrono::milliseconds commandTimeout{1000};
+};
+
+struct LogConfig
+{
+    QString level = QStringLiteral("info"); // debug|info|warning|error
+};
+
+struct TokensConfig
+{
+    QString audience = QStringLiteral("authshield");
+    std::chrono::seconds accessTtl{900};
+    std::chrono::seconds refreshTtl{30 * 24 * 3600}; // absolute lifetime of a session's refresh family
+    std::chrono::seconds refreshIdleTtl{7 * 24 * 3600};
+    std::chrono::seconds refreshReuseGrace{0};
+    QString algorithm = QStringLiteral("EdDSA"); // EdDSA|ES256|RS256|HS256
+    QString hmacSecret; // secret; required (and only allowed) with HS256
+    std::chrono::seconds keyRotationInterval{0}; // 0 = manual (`keys rotate`)
+};
+
+struct PasswordConfig
+{
+    int minLength = 8;
+    int maxBytes = 256;
+    qint64 argon2MemoryKiB = 19 * 1024;
+    int argon2Iterations = 2;
+};
+
+struct SecretsConfig
+{
+    QString encryptionKey; // secret: 32 bytes base64; encrypts signing keys and SMTP password at rest
+    bool encryptionKeyGenerated = false; // set when dev/test generated one into the data dir
+};
+
+struct ServerConfig
+{
+    Profile profile = Profile::Dev;
+    QString dataDir; // default ./var (or $XDG_DATA_HOME/authshield when ./ is not writable)
+    QString publicUrl; // token issuer and base of mail links; dev default http://<host>:<port>
+    bool apiDocs = true; // GET /openapi.json; prod refuses it unless explicitly allowed
+    HttpConfig http;
+    DatabaseConfig database;
+    RedisConfig redis;
+    LogConfig log;
+    TokensConfig tokens;
+    PasswordConfig password;
+    SecretsConfig secrets;
+};
+
+} // namespace authshield::server

@@ -1,0 +1,261 @@
+#include "server/http/GuardedSocket.h"
+
+#include "server/http/RequestPipeline.h"
+
+namespace authshield::server {
+
+namespace {
+// Chunk framing ("1a\r\n" … "\r\n") adds bytes on top of the payload; allow for it generously.
+qint64 chunkedAllowance(qint64 maxBody)
+{
+    return maxBody + maxBody / 4 + 1024;
+}
+
+// The head ends at the first empty line; like Qt's parser, accept bare LF line ends too.
+qsizetype findEndOfHead(const QByteArray& data, qsizetype from)
+{
+    for (qsizetype i = qMax<qsizetype>(from, 1); i < data.size(); ++i) {
+        if (data.at(i) != '\n')
+            continue;
+        if (data.at(i - 1) == '\n')
+            return i + 1;
+        if (i >= 2 && data.at(i - 1) == '\r' && data.at(i - 2) == '\n')
+            return i + 1;
+    }
+    return -1;
+}
+} // namespace
+
+GuardedSocket::GuardedSocket(const ConnectionLimits& limits, const RequestPipeline& pipeline,
+                             std::atomic<int>& openConnections, QObject* parent)
+    : QTcpSocket(parent)
+    , m_limits(limits)
+    , m_pipeline(pipeline)
+    , m_openConnections(openConnections)
+{
+    ++m_openConnections;
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::CoarseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &GuardedSocket::onTimeout);
+    // Connected in the constructor, so it runs before the HTTP parser's own readyRead slot.
+    m_ownConnections.append(connect(this, &QTcpSocket::readyRead, this, &GuardedSocket::inspectIncoming));
+    m_ownConnections.append(connect(this, &QTcpSocket::disconnected, this, &GuardedSocket::markGone));
+    // Never buffer more than one maximal request: the kernel holds the rest (back-pressure).
+    setReadBufferSize(limits.maxHeaderBytes + chunkedAllowance(limits.maxBodyBytes) + 64 * 1024);
+    m_timer.start(m_limits.idleTimeout);
+}
+
+GuardedSocket::~GuardedSocket()
+{
+    // QAbstractSocket's destructor still emits signals; our slots must not run on the half-destroyed object.
+    for (const auto& connection : std::as_const(m_ownConnections))
+        disconnect(connection);
+    markGone();
+    --m_openConnections;
+}
+
+void GuardedSocket::markGone()
+{
+    m_gone->store(true);
+}
+
+void GuardedSocket::inspectIncoming()
+{
+    if (m_rejected) {
+        if (isTransactionStarted())
+            commitTransaction();
+        skip(bytesAvailable());
+        return;
+    }
+    // Qt's parser reads inside a transaction: while one is open we are mid-request and only the new bytes
+    // are available; without one, the buffer starts exactly at the next request (it re-emits readyRead
+    // after each request, so pipelined requests are each seen from their start).
+    if (!isTransactionStarted())
+        m_scan = RequestScan{};
+    const qint64 available = bytesAvailable();
+    if (available <= 0)
+        return;
+    if (!m_scan.started) {
+        m_scan.started = true;
+        m_scan.since.start();
+        rearmTimer();
+    }
+    if (!m_scan.headComplete) {
+        if (!scanHead(available))
+            return;
+    } else {
+        m_scan.bodySeen += available;
+    }
+    if (m_scan.chunked && m_scan.bodySeen > chunkedAllowance(m_limits.maxBodyBytes))
+        reject(413);
+}
+
+bool GuardedSocket::scanHead(qint64 available)
+{
+    const qint64 room = qint64(m_limits.maxHeaderBytes) + 4 - m_scan.head.size();
+    const qint64 wanted = qMin(available, qMax<qint64>(room, 0));
+    const qsizetype searchFrom = qMax<qsizetype>(0, m_scan.head.size() - 3);
+    m_scan.head.append(peek(wanted));
+    const qsizetype end = findEndOfHead(m_scan.head, searchFrom);
+    if (end < 0) {
+        if (m_scan.head.size() > m_limits.maxHeaderBytes)
+            reject(431);
+        return false;
+    }
+    if (end > m_limits.maxHeaderBytes) {
+        reject(431);
+        return false;
+    }
+    const qint64 bodyBytesAlreadyHere = (m_scan.head.size() - end) + (available - wanted);
+    m_scan.head.truncate(end);
+    m_scan.headComplete = true;
+    m_scan.bodySeen = bodyBytesAlreadyHere;
+    if (!judgeHead())
+        return false;
+    m_scan.head = QByteArray(); // no longer needed; keep the connection's footprint small
+    return true;
+}
+
+// Decides from the head alone whether the body may come: size limit, and the framing ambiguities that
+// enable request smuggling (both Content-Length and chunked, conflicting lengths).
+bool GuardedSocket::judgeHead()
+{
+    bool sawLength = false;
+    bool expectContinue = false;
+    const QList<QByteArray> lines = m_scan.head.split('\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArray name = line.first(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length") {
+            bool ok = false;
+            const qint64 length = value.toLongLong(&ok);
+            if (!ok || length < 0 || (sawLength && length != m_scan.contentLength)) {
+                reject(400);
+                return false;
+            }
+            sawLength = true;
+            m_scan.contentLength = length;
+        } else if (name == "transfer-encoding") {
+            if (value.toLower() != "chunked") {
+                reject(400);
+                return false;
+            }
+            m_scan.chunked = true;
+        } else if (name == "expect") {
+            expectContinue = value.toLower() == "100-continue";
+        }
+    }
+    if (sawLength && m_scan.chunked) {
+        reject(400);
+        return false;
+    }
+    if (m_scan.contentLength > m_limits.maxBodyBytes) {
+        reject(413);
+        return false;
+    }
+    // Only when no earlier answer is pending: an interim 100 must not overtake a queued final answer.
+    if (expectContinue && m_scan.bodySeen == 0 && m_answers.empty() && (m_scan.contentLength > 0 || m_scan.chunked))
+        write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    return true;
+}
+
+void GuardedSocket::reject(int status)
+{
+    m_rejected = true;
+    if (isTransactionStarted())
+        commitTransaction();
+    skip(bytesAvailable());
+    Error error;
+    switch (status) {
+    case 413:
+        error = Error::make(ErrorCode::PayloadTooLarge,
+                            QStringLiteral("request body is larger than %1 bytes").arg(m_limits.maxBodyBytes));
+        break;
+    case 431:
+        error = Error::make(ErrorCode::HeadersTooLarge,
+                            QStringLiteral("request head is larger than %1 bytes").arg(m_limits.maxHeaderBytes));
+        break;
+    case 408:
+        error = Error::make(ErrorCode::RequestTimeout, QStringLiteral("the request did not arrive in time"));
+        break;
+    default:
+        error = Error::make(ErrorCode::InvalidRequest, QStringLiteral("the request framing is invalid"));
+        break;
+    }
+    const quint64 slot = beginRequest();
+    completeRequest(slot, m_pipeline.serialiseBareError(error, m_pipeline.newRequestId()), true);
+}
+
+quint64 GuardedSocket::beginRequest()
+{
+    ++m_requestCount;
+    m_answers.push_back(PendingAnswer{m_nextSlot, std::nullopt, false});
+    // The parser has the whole request now; the next request's bytes (if any) start a new scan.
+    m_scan = RequestScan{};
+    m_timer.stop();
+    return m_nextSlot++;
+}
+
+void GuardedSocket::completeRequest(quint64 slot, QByteArray bytes, bool closeAfter)
+{
+    for (PendingAnswer& answer : m_answers) {
+        if (answer.slot == slot) {
+            answer.bytes = std::move(bytes);
+            answer.closeAfter = closeAfter || isLastAllowedRequest();
+            break;
+        }
+    }
+    flushAnswers();
+}
+
+void GuardedSocket::flushAnswers()
+{
+    while (!m_answers.empty() && m_answers.front().bytes && !m_closing) {
+        PendingAnswer answer = std::move(m_answers.front());
+        m_answers.pop_front();
+        write(*answer.bytes);
+        if (answer.closeAfter) {
+            m_closing = true;
+            m_answers.clear();
+            m_rejected = true; // read nothing more from this client
+            disconnectFromHost();
+            // A client that never reads its answer must not keep the connection forever.
+            QTimer::singleShot(std::chrono::seconds(2), this, &QAbstractSocket::abort);
+            return;
+        }
+    }
+    rearmTimer();
+}
+
+void GuardedSocket::rearmTimer()
+{
+    if (m_closing)
+        return;
+    if (m_scan.started) {
+        const auto elapsed = std::chrono::milliseconds(m_scan.since.elapsed());
+        m_timer.start(qMax(std::chrono::milliseconds(1), m_limits.requestTimeout - elapsed));
+    } else if (m_answers.empty()) {
+        m_timer.start(m_limits.idleTimeout);
+    } else {
+        m_timer.stop(); // answers in flight: the pool's own bounds apply
+    }
+}
+
+void GuardedSocket::onTimeout()
+{
+    if (m_scan.started) {
+        reject(408);
+        return;
+    }
+    if (m_answers.empty()) {
+        m_closing = true;
+        disconnectFromHost();
+        QTimer::singleShot(std::chrono::seconds(2), this, &QAbstractSocket::abort);
+    }
+}
+
+} // namespace authshield::server

@@ -182,6 +182,9 @@ Result<RedisReply> RedisClient::command(const QList<QByteArray>& argv)
             return reply;
         }
         m_contextReused = true;
+        // A server that wants a password we did not give is as unusable as one that is down.
+        if (reply->isError() && (reply->string.startsWith("NOAUTH") || reply->string.startsWith("WRONGPASS")))
+            return unavailable(QStringLiteral("authentication failed: ") + QString::fromUtf8(reply->string));
         if (reply->isError())
             return Error::make(ErrorCode::Internal, QStringLiteral("redis error: ") + QString::fromUtf8(reply->string));
         return reply;

@@ -70,7 +70,7 @@ bool RedisInstance::start()
     }
     if (m_port == 0)
         m_port = freePort();
-    const QString dataDir = m_dir.path() + QStringLiteral("/data");
+    const QString dataDir = m_dir.path(); // the watchdog removes it when the server is gone
     QStringList arguments{QStringLiteral("-c"), watchdogScript, QStringLiteral("sh"), dataDir,
                           QString::number(QCoreApplication::applicationPid()), server,
                           QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),

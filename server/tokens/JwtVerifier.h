@@ -60,6 +60,10 @@ public:
 
     // On failure: Error{ErrorCode::InvalidToken, <one of JwtRejection>}.
     Result<VerifiedJwt> verify(QByteArrayView token, const JwtExpectations& expectations) const;
+    Result<VerifiedJwt> verify(const QByteArray& token, const JwtExpectations& expectations) const
+    {
+        return verify(QByteArrayView(token), expectations);
+    }
     Result<VerifiedJwt> verify(const QString& token, const JwtExpectations& expectations) const;
 
 private:

@@ -61,13 +61,12 @@ PasswordCheck Argon2idHasher::verify(const QString& storedHash, const QByteArray
     PasswordCheck check;
     check.matches = crypto_pwhash_str_verify(encoded.constData(), password.constData(),
                                              static_cast<unsigned long long>(password.size()))
-                    == 0;
+        == 0;
     if (check.matches) {
         // Argon2i hashes verify too, but are upgraded; libsodium compares only the cost parameters.
         check.needsRehash = !encoded.startsWith(kArgon2idPrefix)
-                            || crypto_pwhash_str_needs_rehash(encoded.constData(), m_opsLimit,
-                                                              static_cast<size_t>(m_memLimitBytes))
-                                   != 0;
+            || crypto_pwhash_str_needs_rehash(encoded.constData(), m_opsLimit, static_cast<size_t>(m_memLimitBytes))
+                != 0;
     }
     return check;
 }
@@ -77,7 +76,7 @@ void Argon2idHasher::dummyVerify(const QByteArray& password) const
     m_dummyVerifications.fetch_add(1);
     if (!m_dummyHash.isEmpty()) {
         [[maybe_unused]] const int ignored = crypto_pwhash_str_verify(m_dummyHash.constData(), password.constData(),
-                                       static_cast<unsigned long long>(password.size()));
+                                                                      static_cast<unsigned long long>(password.size()));
         return;
     }
     // The dummy hash could not be made at start (memory); a fresh hash costs the same as a verify.

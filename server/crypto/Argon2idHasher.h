@@ -26,7 +26,7 @@ private:
     quint64 m_opsLimit = 0;
     quint64 m_memLimitBytes = 0;
     QByteArray m_dummyHash; // NUL-terminated encoded hash with the current parameters
-    mutable std::atomic<quint64> m_dummyVerifications{0};
+    mutable std::atomic<quint64> m_dummyVerifications { 0 };
 };
 
 } // namespace authshield::server

@@ -10,7 +10,7 @@ constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 constexpr std::array<qint8, 256> makeDecodeTable()
 {
-    std::array<qint8, 256> table{};
+    std::array<qint8, 256> table {};
     for (auto& entry : table) {
         entry = -1;
     }

@@ -13,8 +13,8 @@ namespace {
 
 // Independent known answer: Argon2id, m = 4096 KiB, t = 3, p = 1, password "secret", produced by another
 // Argon2 implementation; it proves libsodium computes the standard function, not just a self-consistent one.
-const char kArgon2KnownHash[] =
-    "$argon2id$v=19$m=4096,t=3,p=1$RrtzvESo4bkSXrWxbc530g$Lyyvcbaa3UNVymz+LMbLjN2hClM6NSRQiMJqGg4vtNY";
+const char kArgon2KnownHash[]
+    = "$argon2id$v=19$m=4096,t=3,p=1$RrtzvESo4bkSXrWxbc530g$Lyyvcbaa3UNVymz+LMbLjN2hClM6NSRQiMJqGg4vtNY";
 
 Error selfTestFailure(const QString& what)
 {
@@ -24,7 +24,7 @@ Error selfTestFailure(const QString& what)
 Result<void> selfTest()
 {
     const QByteArray message = QByteArrayLiteral("authshield self-test");
-    for (const auto alg : {JwsAlgorithm::EdDSA, JwsAlgorithm::ES256, JwsAlgorithm::RS256, JwsAlgorithm::HS256}) {
+    for (const auto alg : { JwsAlgorithm::EdDSA, JwsAlgorithm::ES256, JwsAlgorithm::RS256, JwsAlgorithm::HS256 }) {
         const auto key = SigningKey::generate(alg);
         if (!key) {
             return selfTestFailure(key.error().message);

@@ -80,8 +80,9 @@ QByteArray SecretBox::seal(const QByteArray& plaintext, const QByteArray& associ
 Result<QByteArray> SecretBox::open(const QByteArray& sealed, const QByteArray& associatedData) const
 {
     const auto failure = [] {
-        return Error::make(ErrorCode::Internal, QStringLiteral("sealed secret is corrupt or was sealed with another "
-                                                               "key or context"));
+        return Error::make(ErrorCode::Internal,
+                           QStringLiteral("sealed secret is corrupt or was sealed with another "
+                                          "key or context"));
     };
     if (sealed.size() < kOverhead || sealed.at(0) != kVersion) {
         return failure();

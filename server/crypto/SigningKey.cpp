@@ -26,14 +26,9 @@ namespace authshield::server {
 
 namespace {
 
-template<auto Free>
-struct Deleter
+template<auto Free> struct Deleter
 {
-    template<typename T>
-    void operator()(T* p) const
-    {
-        Free(p);
-    }
+    template<typename T> void operator()(T* p) const { Free(p); }
 };
 
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
@@ -89,7 +84,8 @@ const char* digestName(JwsAlgorithm alg)
 bool pkeyMatches(JwsAlgorithm alg, const EVP_PKEY* pkey)
 {
     switch (alg) {
-    case JwsAlgorithm::EdDSA: return EVP_PKEY_is_a(pkey, "ED25519") == 1;
+    case JwsAlgorithm::EdDSA:
+        return EVP_PKEY_is_a(pkey, "ED25519") == 1;
     case JwsAlgorithm::ES256: {
         if (EVP_PKEY_is_a(pkey, "EC") != 1) {
             return false;
@@ -97,10 +93,12 @@ bool pkeyMatches(JwsAlgorithm alg, const EVP_PKEY* pkey)
         char group[64] = {};
         size_t length = 0;
         return EVP_PKEY_get_group_name(pkey, group, sizeof group, &length) == 1
-               && qstrcmp(group, SN_X9_62_prime256v1) == 0;
+            && qstrcmp(group, SN_X9_62_prime256v1) == 0;
     }
-    case JwsAlgorithm::RS256: return EVP_PKEY_is_a(pkey, "RSA") == 1 && EVP_PKEY_get_bits(pkey) >= SigningKey::kRsaBits;
-    case JwsAlgorithm::HS256: return false;
+    case JwsAlgorithm::RS256:
+        return EVP_PKEY_is_a(pkey, "RSA") == 1 && EVP_PKEY_get_bits(pkey) >= SigningKey::kRsaBits;
+    case JwsAlgorithm::HS256:
+        return false;
     }
     return false;
 }
@@ -183,14 +181,15 @@ bool rawVerify(JwsAlgorithm alg, EVP_PKEY* pkey, const QByteArray& input, const 
             return false;
         }
         break;
-    case JwsAlgorithm::HS256: return false;
+    case JwsAlgorithm::HS256:
+        return false;
     }
     const MdCtxPtr ctx(EVP_MD_CTX_new());
     const bool ok = ctx
-                    && EVP_DigestVerifyInit_ex(ctx.get(), nullptr, digestName(alg), nullptr, nullptr, pkey, nullptr) == 1
-                    && EVP_DigestVerify(ctx.get(), bytesOf(encoded), static_cast<size_t>(encoded.size()),
-                                        bytesOf(input), static_cast<size_t>(input.size()))
-                           == 1;
+        && EVP_DigestVerifyInit_ex(ctx.get(), nullptr, digestName(alg), nullptr, nullptr, pkey, nullptr) == 1
+        && EVP_DigestVerify(ctx.get(), bytesOf(encoded), static_cast<size_t>(encoded.size()), bytesOf(input),
+                            static_cast<size_t>(input.size()))
+            == 1;
     ERR_clear_error();
     return ok;
 }
@@ -244,9 +243,9 @@ bool describePublicKey(SigningKey::Impl& impl)
             || length != 32) {
             return false;
         }
-        jwk = {{QStringLiteral("kty"), QStringLiteral("OKP")},
-               {QStringLiteral("crv"), QStringLiteral("Ed25519")},
-               {QStringLiteral("x"), b64(x)}};
+        jwk = { { QStringLiteral("kty"), QStringLiteral("OKP") },
+                { QStringLiteral("crv"), QStringLiteral("Ed25519") },
+                { QStringLiteral("x"), b64(x) } };
         canonical = "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"" + Base64Url::encode(x) + "\"}";
         break;
     }
@@ -256,12 +255,12 @@ bool describePublicKey(SigningKey::Impl& impl)
         if (x.isEmpty() || y.isEmpty()) {
             return false;
         }
-        jwk = {{QStringLiteral("kty"), QStringLiteral("EC")},
-               {QStringLiteral("crv"), QStringLiteral("P-256")},
-               {QStringLiteral("x"), b64(x)},
-               {QStringLiteral("y"), b64(y)}};
+        jwk = { { QStringLiteral("kty"), QStringLiteral("EC") },
+                { QStringLiteral("crv"), QStringLiteral("P-256") },
+                { QStringLiteral("x"), b64(x) },
+                { QStringLiteral("y"), b64(y) } };
         canonical = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + Base64Url::encode(x) + "\",\"y\":\""
-                    + Base64Url::encode(y) + "\"}";
+            + Base64Url::encode(y) + "\"}";
         break;
     }
     case JwsAlgorithm::RS256: {
@@ -270,7 +269,9 @@ bool describePublicKey(SigningKey::Impl& impl)
         if (n.isEmpty() || e.isEmpty()) {
             return false;
         }
-        jwk = {{QStringLiteral("kty"), QStringLiteral("RSA")}, {QStringLiteral("n"), b64(n)}, {QStringLiteral("e"), b64(e)}};
+        jwk = { { QStringLiteral("kty"), QStringLiteral("RSA") },
+                { QStringLiteral("n"), b64(n) },
+                { QStringLiteral("e"), b64(e) } };
         canonical = "{\"e\":\"" + Base64Url::encode(e) + "\",\"kty\":\"RSA\",\"n\":\"" + Base64Url::encode(n) + "\"}";
         break;
     }
@@ -351,8 +352,12 @@ Result<SigningKey> SigningKey::generate(JwsAlgorithm alg)
 {
     PkeyPtr pkey;
     switch (alg) {
-    case JwsAlgorithm::EdDSA: pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")); break;
-    case JwsAlgorithm::ES256: pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", SN_X9_62_prime256v1)); break;
+    case JwsAlgorithm::EdDSA:
+        pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+        break;
+    case JwsAlgorithm::ES256:
+        pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", SN_X9_62_prime256v1));
+        break;
     case JwsAlgorithm::RS256:
         pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(kRsaBits)));
         break;
@@ -415,10 +420,10 @@ Result<SigningKey> SigningKey::fromPublicJwk(const QJsonObject& jwk)
         if (x.size() == kP256CoordinateBytes && y.size() == kP256CoordinateBytes) {
             QByteArray point = '\x04' + x + y; // uncompressed SEC1 point
             char group[] = SN_X9_62_prime256v1;
-            const OSSL_PARAM params[] = {
-                OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-                OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), static_cast<size_t>(point.size())),
-                OSSL_PARAM_construct_end()};
+            const OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                                                            static_cast<size_t>(point.size())),
+                                          OSSL_PARAM_construct_end() };
             const PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
             EVP_PKEY* raw = nullptr;
             if (ctx && EVP_PKEY_fromdata_init(ctx.get()) == 1

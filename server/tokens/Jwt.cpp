@@ -12,7 +12,7 @@ Result<QString> Jwt::encode(const QJsonObject& header, const QJsonObject& claims
     fullHeader.insert(QStringLiteral("alg"), jwsAlgorithmName(key.algorithm()));
     fullHeader.insert(QStringLiteral("kid"), key.kid());
     const QByteArray signingInput = Base64Url::encode(QJsonDocument(fullHeader).toJson(QJsonDocument::Compact)) + '.'
-                                    + Base64Url::encode(QJsonDocument(claims).toJson(QJsonDocument::Compact));
+        + Base64Url::encode(QJsonDocument(claims).toJson(QJsonDocument::Compact));
     const QByteArray signature = key.sign(signingInput);
     if (signature.isEmpty()) {
         return Error::make(ErrorCode::Internal, QStringLiteral("the signing key cannot sign (public key only)"));

@@ -46,8 +46,9 @@ bool audienceMatches(const QJsonValue& aud, const QString& expected)
     }
     if (aud.isArray()) {
         const QJsonArray list = aud.toArray();
-        return std::any_of(list.begin(), list.end(),
-                           [&expected](const QJsonValue& entry) { return entry.isString() && entry.toString() == expected; });
+        return std::any_of(list.begin(), list.end(), [&expected](const QJsonValue& entry) {
+            return entry.isString() && entry.toString() == expected;
+        });
     }
     return false;
 }
@@ -132,7 +133,8 @@ Result<VerifiedJwt> JwtVerifier::verify(QByteArrayView token, const JwtExpectati
     }
 
     const double now = static_cast<double>(expectations.now.toMSecsSinceEpoch()) / 1000.0;
-    const auto leeway = static_cast<double>(std::clamp(expectations.leeway, std::chrono::seconds{0}, kMaxLeeway).count());
+    const auto leeway
+        = static_cast<double>(std::clamp(expectations.leeway, std::chrono::seconds { 0 }, kMaxLeeway).count());
     const QJsonValue exp = claims->value(QStringLiteral("exp"));
     if (!exp.isUndefined() && !exp.isDouble()) {
         return reject(JwtRejection::Malformed);
@@ -141,7 +143,7 @@ Result<VerifiedJwt> JwtVerifier::verify(QByteArrayView token, const JwtExpectati
     if (exp.isUndefined() || now >= exp.toDouble() + leeway) {
         return reject(JwtRejection::Expired);
     }
-    for (const auto& name : {QStringLiteral("nbf"), QStringLiteral("iat")}) {
+    for (const auto& name : { QStringLiteral("nbf"), QStringLiteral("iat") }) {
         const QJsonValue value = claims->value(name);
         if (value.isUndefined()) {
             continue;
@@ -153,7 +155,7 @@ Result<VerifiedJwt> JwtVerifier::verify(QByteArrayView token, const JwtExpectati
             return reject(JwtRejection::NotYetValid);
         }
     }
-    return VerifiedJwt{*header, *claims};
+    return VerifiedJwt { *header, *claims };
 }
 
 } // namespace authshield::server

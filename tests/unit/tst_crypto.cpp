@@ -88,12 +88,12 @@ private Q_SLOTS:
         QTest::addColumn<bool>("equal");
         QTest::addRow("both empty") << QByteArray() << QByteArray() << true;
         QTest::addRow("same bytes") << QByteArrayLiteral("secret-token") << QByteArrayLiteral("secret-token") << true;
-        QTest::addRow("last byte differs") << QByteArrayLiteral("secret-token") << QByteArrayLiteral("secret-tokeN")
-                                           << false;
-        QTest::addRow("first byte differs") << QByteArrayLiteral("secret-token") << QByteArrayLiteral("Secret-token")
-                                            << false;
-        QTest::addRow("prefix is not equal") << QByteArrayLiteral("secret") << QByteArrayLiteral("secret-token")
-                                             << false;
+        QTest::addRow("last byte differs")
+            << QByteArrayLiteral("secret-token") << QByteArrayLiteral("secret-tokeN") << false;
+        QTest::addRow("first byte differs")
+            << QByteArrayLiteral("secret-token") << QByteArrayLiteral("Secret-token") << false;
+        QTest::addRow("prefix is not equal")
+            << QByteArrayLiteral("secret") << QByteArrayLiteral("secret-token") << false;
         QTest::addRow("empty vs non-empty") << QByteArray() << QByteArrayLiteral("x") << false;
         QTest::addRow("embedded NUL counts") << QByteArray("a\0b", 3) << QByteArray("a\0c", 3) << false;
     }
@@ -252,16 +252,18 @@ private Q_SLOTS:
 
     void rfc7638RsaThumbprint()
     {
-        const QJsonObject jwk{
-            {QStringLiteral("kty"), QStringLiteral("RSA")},
-            {QStringLiteral("n"),
-             QStringLiteral("0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebW"
-                            "KRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQ"
-                            "MicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2N"
-                            "cRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw")},
-            {QStringLiteral("e"), QStringLiteral("AQAB")},
-            {QStringLiteral("alg"), QStringLiteral("RS256")},
-            {QStringLiteral("kid"), QStringLiteral("2011-04-29")}};
+        const QJsonObject jwk {
+            { QStringLiteral("kty"), QStringLiteral("RSA") },
+            { QStringLiteral("n"),
+              QStringLiteral(
+                  "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebW"
+                  "KRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQ"
+                  "MicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2N"
+                  "cRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw") },
+            { QStringLiteral("e"), QStringLiteral("AQAB") },
+            { QStringLiteral("alg"), QStringLiteral("RS256") },
+            { QStringLiteral("kid"), QStringLiteral("2011-04-29") }
+        };
         const auto key = SigningKey::fromPublicJwk(jwk);
         QVERIFY2(key.ok(), qPrintable(key.ok() ? QString() : key.error().message));
         QCOMPARE(key->kid(), QStringLiteral("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"));
@@ -324,7 +326,7 @@ private Q_SLOTS:
 
     void generatedKeysDiffer()
     {
-        for (const auto alg : {JwsAlgorithm::EdDSA, JwsAlgorithm::ES256, JwsAlgorithm::HS256}) {
+        for (const auto alg : { JwsAlgorithm::EdDSA, JwsAlgorithm::ES256, JwsAlgorithm::HS256 }) {
             QVERIFY(SigningKey::generate(alg)->kid() != SigningKey::generate(alg)->kid());
         }
     }
@@ -333,8 +335,8 @@ private Q_SLOTS:
     {
         const auto key = SigningKey::generate(JwsAlgorithm::ES256);
         QVERIFY(key.ok());
-        const QByteArray pem = "-----BEGIN PRIVATE KEY-----\n" + key->privateKeyBytes().toBase64()
-                               + "\n-----END PRIVATE KEY-----\n";
+        const QByteArray pem
+            = "-----BEGIN PRIVATE KEY-----\n" + key->privateKeyBytes().toBase64() + "\n-----END PRIVATE KEY-----\n";
         const auto loaded = SigningKey::fromPrivatePem(JwsAlgorithm::ES256, pem);
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
         QCOMPARE(loaded->kid(), key->kid());
@@ -372,8 +374,8 @@ private Q_SLOTS:
         } else if (what == QLatin1String("short-hmac")) {
             ok = SigningKey::hmac(QByteArray(31, 's')).ok();
         } else if (what == QLatin1String("jwk-kty")) {
-            ok = SigningKey::fromPublicJwk({{QStringLiteral("kty"), QStringLiteral("oct")},
-                                            {QStringLiteral("k"), QStringLiteral("AAAA")}})
+            ok = SigningKey::fromPublicJwk({ { QStringLiteral("kty"), QStringLiteral("oct") },
+                                             { QStringLiteral("k"), QStringLiteral("AAAA") } })
                      .ok();
         } else if (what == QLatin1String("jwk-off-curve")) {
             QJsonObject jwk = es->publicJwk();
@@ -386,10 +388,10 @@ private Q_SLOTS:
             jwk.insert(QStringLiteral("alg"), QStringLiteral("ES256"));
             ok = SigningKey::fromPublicJwk(jwk).ok();
         } else if (what == QLatin1String("jwk-small-rsa")) {
-            ok = SigningKey::fromPublicJwk({{QStringLiteral("kty"), QStringLiteral("RSA")},
-                                            {QStringLiteral("n"), QString::fromLatin1(Base64Url::encode(
-                                                                      QByteArray(128, '\xc5')))},
-                                            {QStringLiteral("e"), QStringLiteral("AQAB")}})
+            ok = SigningKey::fromPublicJwk(
+                     { { QStringLiteral("kty"), QStringLiteral("RSA") },
+                       { QStringLiteral("n"), QString::fromLatin1(Base64Url::encode(QByteArray(128, '\xc5'))) },
+                       { QStringLiteral("e"), QStringLiteral("AQAB") } })
                      .ok();
         } else if (what == QLatin1String("jwk-padding")) {
             QJsonObject jwk = ed->publicJwk();

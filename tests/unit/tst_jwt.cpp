@@ -17,7 +17,7 @@ namespace {
 
 const QString kIssuer = QStringLiteral("https://auth.example.test");
 const QString kAudience = QStringLiteral("authshield");
-const QJsonValue kRemoved{QJsonValue::Undefined}; // claimsWith(name, kRemoved) drops the claim
+const QJsonValue kRemoved { QJsonValue::Undefined }; // claimsWith(name, kRemoved) drops the claim
 
 QByteArray json(const QJsonObject& object)
 {
@@ -61,14 +61,14 @@ private:
     QJsonObject claimsAt(const QDateTime& now) const
     {
         const qint64 t = now.toSecsSinceEpoch();
-        return {{QStringLiteral("iss"), kIssuer},
-                {QStringLiteral("aud"), kAudience},
-                {QStringLiteral("sub"), QStringLiteral("user-42")},
-                {QStringLiteral("iat"), t - 5},
-                {QStringLiteral("nbf"), t - 5},
-                {QStringLiteral("exp"), t + 900},
-                {QStringLiteral("jti"), QStringLiteral("jti-1")},
-                {QStringLiteral("scope"), QStringLiteral("openid")}};
+        return { { QStringLiteral("iss"), kIssuer },
+                 { QStringLiteral("aud"), kAudience },
+                 { QStringLiteral("sub"), QStringLiteral("user-42") },
+                 { QStringLiteral("iat"), t - 5 },
+                 { QStringLiteral("nbf"), t - 5 },
+                 { QStringLiteral("exp"), t + 900 },
+                 { QStringLiteral("jti"), QStringLiteral("jti-1") },
+                 { QStringLiteral("scope"), QStringLiteral("openid") } };
     }
     QJsonObject claims() const { return claimsAt(m_now); }
     QJsonObject claimsWith(const QString& name, const QJsonValue& value) const
@@ -81,12 +81,12 @@ private:
         }
         return c;
     }
-    static QJsonObject accessHeader() { return {{QStringLiteral("typ"), QStringLiteral("at+jwt")}}; }
+    static QJsonObject accessHeader() { return { { QStringLiteral("typ"), QStringLiteral("at+jwt") } }; }
     QJsonObject headerFor(const SigningKey& key, const QString& alg = {}) const
     {
-        return {{QStringLiteral("typ"), QStringLiteral("at+jwt")},
-                {QStringLiteral("alg"), alg.isEmpty() ? jwsAlgorithmName(key.algorithm()) : alg},
-                {QStringLiteral("kid"), key.kid()}};
+        return { { QStringLiteral("typ"), QStringLiteral("at+jwt") },
+                 { QStringLiteral("alg"), alg.isEmpty() ? jwsAlgorithmName(key.algorithm()) : alg },
+                 { QStringLiteral("kid"), key.kid() } };
     }
     QString token(const QJsonObject& claims, const SigningKey& key, const QJsonObject& header = accessHeader()) const
     {
@@ -100,12 +100,12 @@ private:
             return it == keys.constEnd() ? std::nullopt : std::optional<SigningKey>(*it);
         });
     }
-    JwtExpectations expectations() const { return JwtExpectations{kIssuer, kAudience, m_now}; }
+    JwtExpectations expectations() const { return JwtExpectations { kIssuer, kAudience, m_now }; }
 
     static QByteArray runJose(const QJsonObject& input, int* exitCode, QByteArray* errors)
     {
         QProcess node;
-        node.start(QStringLiteral("node"), {QStringLiteral(AUTHSHIELD_TEST_JS_DIR "/verify-jwt.mjs")});
+        node.start(QStringLiteral("node"), { QStringLiteral(AUTHSHIELD_TEST_JS_DIR "/verify-jwt.mjs") });
         if (!node.waitForStarted(10000)) {
             *exitCode = -1;
             *errors = "node could not be started: " + node.errorString().toUtf8();
@@ -134,7 +134,7 @@ private Q_SLOTS:
         m_rs = *SigningKey::generate(JwsAlgorithm::RS256);
         m_hs = *SigningKey::generate(JwsAlgorithm::HS256);
         m_unpublishedEd = *SigningKey::generate(JwsAlgorithm::EdDSA);
-        for (const auto* key : {&m_ed, &m_es, &m_rs, &m_hs}) {
+        for (const auto* key : { &m_ed, &m_es, &m_rs, &m_hs }) {
             m_keys.insert((*key)->kid(), **key);
         }
     }
@@ -143,8 +143,8 @@ private Q_SLOTS:
     {
         // RFC 8037 Appendix A.4: Ed25519 is deterministic, so our signature must equal the RFC's.
         const QByteArray seed = *Base64Url::decode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
-        const auto key =
-            SigningKey::fromPrivateDer(JwsAlgorithm::EdDSA, QByteArray::fromHex("302e020100300506032b657004220420") + seed);
+        const auto key = SigningKey::fromPrivateDer(JwsAlgorithm::EdDSA,
+                                                    QByteArray::fromHex("302e020100300506032b657004220420") + seed);
         QVERIFY(key.ok());
         const QByteArray input = QByteArrayLiteral("eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
         const QByteArray expected = QByteArrayLiteral(
@@ -152,8 +152,9 @@ private Q_SLOTS:
         QCOMPARE(Base64Url::encode(key->sign(input)), expected);
         QVERIFY(key->verify(input, *Base64Url::decode(expected)));
         // The RFC's token carries no kid, so our verifier cannot pick a key for it.
-        const auto result = JwtVerifier([&key](const QString&) { return std::optional<SigningKey>(*key); })
-                                .verify(input + '.' + expected, expectations());
+        const auto result = JwtVerifier([&key](const QString&) {
+                                return std::optional<SigningKey>(*key);
+                            }).verify(input + '.' + expected, expectations());
         QVERIFY(!result.ok());
         QCOMPARE(result.error().message, QString(JwtRejection::UnknownKid));
     }
@@ -193,10 +194,10 @@ private Q_SLOTS:
     void roundTrip()
     {
         QFETCH(JwsAlgorithm, alg);
-        const SigningKey& key = alg == JwsAlgorithm::EdDSA   ? *m_ed
-                                : alg == JwsAlgorithm::ES256 ? *m_es
-                                : alg == JwsAlgorithm::RS256 ? *m_rs
-                                                             : *m_hs;
+        const SigningKey& key = alg == JwsAlgorithm::EdDSA ? *m_ed
+            : alg == JwsAlgorithm::ES256                   ? *m_es
+            : alg == JwsAlgorithm::RS256                   ? *m_rs
+                                                           : *m_hs;
         const QString jwt = token(claims(), key);
         QVERIFY(!jwt.isEmpty());
         if (alg == JwsAlgorithm::ES256) {
@@ -213,11 +214,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("jwt");
         const qint64 t = m_now.toSecsSinceEpoch();
-        QJsonArray audiences{QStringLiteral("other-api"), kAudience};
+        QJsonArray audiences { QStringLiteral("other-api"), kAudience };
         QTest::addRow("aud array containing ours") << token(claimsWith(QStringLiteral("aud"), audiences), *m_ed);
         QTest::addRow("typ application/at+jwt")
-            << token(claims(), *m_ed, {{QStringLiteral("typ"), QStringLiteral("application/at+jwt")}});
-        QTest::addRow("typ in upper case") << token(claims(), *m_ed, {{QStringLiteral("typ"), QStringLiteral("AT+JWT")}});
+            << token(claims(), *m_ed, { { QStringLiteral("typ"), QStringLiteral("application/at+jwt") } });
+        QTest::addRow("typ in upper case")
+            << token(claims(), *m_ed, { { QStringLiteral("typ"), QStringLiteral("AT+JWT") } });
         QTest::addRow("expired 10 s ago, within leeway") << token(claimsWith(QStringLiteral("exp"), t - 10), *m_ed);
         QTest::addRow("nbf 20 s ahead, within leeway") << token(claimsWith(QStringLiteral("nbf"), t + 20), *m_ed);
         QJsonObject bare = claimsWith(QStringLiteral("nbf"), kRemoved);
@@ -245,12 +247,14 @@ private Q_SLOTS:
         QJsonObject noneHeader = headerFor(*m_ed, QStringLiteral("none"));
         QTest::addRow("alg none") << assemble(json(noneHeader), payload, {}) << "alg_none";
         QTest::addRow("alg none with a signature") << signAs(json(noneHeader), payload, *m_ed) << "alg_none";
-        QTest::addRow("alg NONE upper case") << assemble(json(headerFor(*m_ed, QStringLiteral("NONE"))), payload, {})
-                                             << "alg_none";
-        const QByteArray edPublic = *Base64Url::decode(m_ed->publicJwk().value(QStringLiteral("x")).toString().toLatin1());
+        QTest::addRow("alg NONE upper case")
+            << assemble(json(headerFor(*m_ed, QStringLiteral("NONE"))), payload, {}) << "alg_none";
+        const QByteArray edPublic
+            = *Base64Url::decode(m_ed->publicJwk().value(QStringLiteral("x")).toString().toLatin1());
         QTest::addRow("alg HS256 with the Ed25519 public key as HMAC secret")
             << hmacForgery(json(headerFor(*m_ed, QStringLiteral("HS256"))), payload, edPublic) << "alg_mismatch";
-        const QByteArray rsaModulus = *Base64Url::decode(m_rs->publicJwk().value(QStringLiteral("n")).toString().toLatin1());
+        const QByteArray rsaModulus
+            = *Base64Url::decode(m_rs->publicJwk().value(QStringLiteral("n")).toString().toLatin1());
         QTest::addRow("alg HS256 with the RSA public key as HMAC secret")
             << hmacForgery(json(headerFor(*m_rs, QStringLiteral("HS256"))), payload, rsaModulus) << "alg_mismatch";
         QTest::addRow("alg HS256 with the RSA public JWK as HMAC secret")
@@ -258,9 +262,9 @@ private Q_SLOTS:
             << "alg_mismatch";
         QTest::addRow("alg RS256 header on the Ed25519 key")
             << signAs(json(headerFor(*m_ed, QStringLiteral("RS256"))), payload, *m_ed) << "alg_mismatch";
-        QTest::addRow("alg not a string") << assemble(json({{QStringLiteral("alg"), 1}, {QStringLiteral("kid"), m_ed->kid()}}),
-                                                      payload, {})
-                                          << "malformed";
+        QTest::addRow("alg not a string")
+            << assemble(json({ { QStringLiteral("alg"), 1 }, { QStringLiteral("kid"), m_ed->kid() } }), payload, {})
+            << "malformed";
 
         QTest::addRow("kid unknown") << token(claims(), *m_unpublishedEd) << "unknown_kid";
         QJsonObject noKid = headerFor(*m_ed);
@@ -270,11 +274,12 @@ private Q_SLOTS:
         numericKid.insert(QStringLiteral("kid"), 7);
         QTest::addRow("kid not a string") << signAs(json(numericKid), payload, *m_ed) << "unknown_kid";
         QJsonObject crit = headerFor(*m_ed);
-        crit.insert(QStringLiteral("crit"), QJsonArray{QStringLiteral("exp")});
+        crit.insert(QStringLiteral("crit"), QJsonArray { QStringLiteral("exp") });
         QTest::addRow("crit header") << signAs(json(crit), payload, *m_ed) << "malformed";
 
         QStringList tampered = parts;
-        tampered[1] = QString::fromLatin1(Base64Url::encode(json(claimsWith(QStringLiteral("sub"), QStringLiteral("admin")))));
+        tampered[1]
+            = QString::fromLatin1(Base64Url::encode(json(claimsWith(QStringLiteral("sub"), QStringLiteral("admin")))));
         QTest::addRow("payload tampered") << rejoin(tampered) << "bad_signature";
         QStringList truncated = parts;
         truncated[2] = QString::fromLatin1(Base64Url::encode(Base64Url::decode(truncated[2].toLatin1())->chopped(3)));
@@ -285,11 +290,10 @@ private Q_SLOTS:
         QTest::addRow("signed by another key with a published kid")
             << signAs(json(headerFor(*m_ed)), payload, *m_unpublishedEd) << "bad_signature";
         const QString es = token(claims(), *m_es);
-        QTest::addRow("ES256 signature with an extra byte")
-            << es.section(QLatin1Char('.'), 0, 1) + QLatin1Char('.')
-                   + QString::fromLatin1(Base64Url::encode(*Base64Url::decode(es.section(QLatin1Char('.'), 2).toLatin1())
-                                                           + '\0'))
-            << "bad_signature";
+        QTest::addRow("ES256 signature with an extra byte") << es.section(QLatin1Char('.'), 0, 1) + QLatin1Char('.')
+                + QString::fromLatin1(Base64Url::encode(*Base64Url::decode(es.section(QLatin1Char('.'), 2).toLatin1())
+                                                        + '\0'))
+                                                            << "bad_signature";
 
         QTest::addRow("four parts") << good + QStringLiteral(".AAAA") << "malformed";
         QTest::addRow("two parts") << parts[0] + QLatin1Char('.') + parts[1] << "malformed";
@@ -300,32 +304,36 @@ private Q_SLOTS:
         QStringList plus = parts;
         plus[2].replace(0, 1, QStringLiteral("+"));
         QTest::addRow("standard base64 alphabet") << rejoin(plus) << "malformed";
-        QTest::addRow("whitespace inside") << parts[0] + QStringLiteral(" .") + parts[1] + QLatin1Char('.') + parts[2]
-                                           << "malformed";
-        QTest::addRow("header not JSON") << assemble(QByteArrayLiteral("{\"alg\":\"EdDSA\""), payload, {}) << "malformed";
+        QTest::addRow("whitespace inside")
+            << parts[0] + QStringLiteral(" .") + parts[1] + QLatin1Char('.') + parts[2] << "malformed";
+        QTest::addRow("header not JSON") << assemble(QByteArrayLiteral("{\"alg\":\"EdDSA\""), payload, {})
+                                         << "malformed";
         QTest::addRow("header a JSON array") << assemble(QByteArrayLiteral("[\"EdDSA\"]"), payload, {}) << "malformed";
         QTest::addRow("payload not JSON (validly signed)")
             << signAs(json(headerFor(*m_ed)), QByteArrayLiteral("not json"), *m_ed) << "malformed";
-        QTest::addRow("oversized token") << token(claimsWith(QStringLiteral("pad"), QString(9000, QLatin1Char('x'))), *m_ed)
+        QTest::addRow("oversized token") << token(claimsWith(QStringLiteral("pad"), QString(9000, QLatin1Char('x'))),
+                                                  *m_ed)
                                          << "malformed";
 
         QTest::addRow("expired") << token(claimsWith(QStringLiteral("exp"), t - 3600), *m_ed) << "expired";
-        QTest::addRow("expired just beyond leeway") << token(claimsWith(QStringLiteral("exp"), t - 30), *m_ed) << "expired";
+        QTest::addRow("expired just beyond leeway")
+            << token(claimsWith(QStringLiteral("exp"), t - 30), *m_ed) << "expired";
         QTest::addRow("exp missing") << token(claimsWith(QStringLiteral("exp"), kRemoved), *m_ed) << "expired";
         QTest::addRow("exp a string") << token(claimsWith(QStringLiteral("exp"), QString::number(t + 900)), *m_ed)
                                       << "malformed";
         QTest::addRow("nbf in future") << token(claimsWith(QStringLiteral("nbf"), t + 600), *m_ed) << "not_yet_valid";
         QTest::addRow("iat in future") << token(claimsWith(QStringLiteral("iat"), t + 600), *m_ed) << "not_yet_valid";
-        QTest::addRow("wrong iss") << token(claimsWith(QStringLiteral("iss"), QStringLiteral("https://evil.test")), *m_ed)
+        QTest::addRow("wrong iss") << token(claimsWith(QStringLiteral("iss"), QStringLiteral("https://evil.test")),
+                                            *m_ed)
                                    << "wrong_issuer";
         QTest::addRow("iss missing") << token(claimsWith(QStringLiteral("iss"), kRemoved), *m_ed) << "wrong_issuer";
         QTest::addRow("wrong aud") << token(claimsWith(QStringLiteral("aud"), QStringLiteral("other-api")), *m_ed)
                                    << "wrong_audience";
         QTest::addRow("aud array without ours")
-            << token(claimsWith(QStringLiteral("aud"), QJsonArray{QStringLiteral("a"), QStringLiteral("b")}), *m_ed)
+            << token(claimsWith(QStringLiteral("aud"), QJsonArray { QStringLiteral("a"), QStringLiteral("b") }), *m_ed)
             << "wrong_audience";
         QTest::addRow("aud missing") << token(claimsWith(QStringLiteral("aud"), kRemoved), *m_ed) << "wrong_audience";
-        QTest::addRow("wrong typ") << token(claims(), *m_ed, {{QStringLiteral("typ"), QStringLiteral("JWT")}})
+        QTest::addRow("wrong typ") << token(claims(), *m_ed, { { QStringLiteral("typ"), QStringLiteral("JWT") } })
                                    << "wrong_type";
         QTest::addRow("typ missing (e.g. an ID token)") << token(claims(), *m_ed, {}) << "wrong_type";
     }
@@ -344,10 +352,10 @@ private Q_SLOTS:
         const qint64 t = m_now.toSecsSinceEpoch();
         const QString jwt = token(claimsWith(QStringLiteral("exp"), t - 10), *m_ed);
         JwtExpectations strict = expectations();
-        strict.leeway = std::chrono::seconds{0};
+        strict.leeway = std::chrono::seconds { 0 };
         QCOMPARE(verifier().verify(jwt, strict).error().message, QString(JwtRejection::Expired));
         JwtExpectations huge = expectations();
-        huge.leeway = std::chrono::hours{24}; // clamped to kMaxLeeway
+        huge.leeway = std::chrono::hours { 24 }; // clamped to kMaxLeeway
         const QString old = token(claimsWith(QStringLiteral("exp"), t - 3600), *m_ed);
         QCOMPARE(verifier().verify(old, huge).error().message, QString(JwtRejection::Expired));
         // Typ checking can be switched off for other token kinds.
@@ -368,18 +376,18 @@ private Q_SLOTS:
         QFETCH(JwsAlgorithm, alg);
         const SigningKey& key = alg == JwsAlgorithm::EdDSA ? *m_ed : alg == JwsAlgorithm::ES256 ? *m_es : *m_rs;
         QJsonArray jwks;
-        for (const auto* k : {&m_ed, &m_es, &m_rs, &m_hs}) {
+        for (const auto* k : { &m_ed, &m_es, &m_rs, &m_hs }) {
             if (!(*k)->publicJwk().isEmpty()) {
                 jwks.append((*k)->publicJwk());
             }
         }
         const QJsonObject liveClaims = claimsAt(QDateTime::currentDateTimeUtc()); // jose checks against its own clock
         const QString jwt = token(liveClaims, key);
-        QJsonObject input{{QStringLiteral("jwks"), QJsonObject{{QStringLiteral("keys"), jwks}}},
-                          {QStringLiteral("token"), jwt},
-                          {QStringLiteral("issuer"), kIssuer},
-                          {QStringLiteral("audience"), kAudience},
-                          {QStringLiteral("typ"), QStringLiteral("at+jwt")}};
+        QJsonObject input { { QStringLiteral("jwks"), QJsonObject { { QStringLiteral("keys"), jwks } } },
+                            { QStringLiteral("token"), jwt },
+                            { QStringLiteral("issuer"), kIssuer },
+                            { QStringLiteral("audience"), kAudience },
+                            { QStringLiteral("typ"), QStringLiteral("at+jwt") } };
         int exitCode = 0;
         QByteArray errors;
         const QByteArray out = runJose(input, &exitCode, &errors);

@@ -19,8 +19,8 @@ PasswordConfig fastConfig(int iterations = 1, qint64 memoryKiB = 8 * 1024)
 }
 
 // Produced by another Argon2 implementation: m = 4096 KiB, t = 3, p = 1, password "secret".
-const QString kForeignArgon2idHash =
-    QStringLiteral("$argon2id$v=19$m=4096,t=3,p=1$RrtzvESo4bkSXrWxbc530g$Lyyvcbaa3UNVymz+LMbLjN2hClM6NSRQiMJqGg4vtNY");
+const QString kForeignArgon2idHash = QStringLiteral(
+    "$argon2id$v=19$m=4096,t=3,p=1$RrtzvESo4bkSXrWxbc530g$Lyyvcbaa3UNVymz+LMbLjN2hClM6NSRQiMJqGg4vtNY");
 
 } // namespace
 
@@ -52,8 +52,8 @@ private Q_SLOTS:
         QTest::addRow("wrong password") << QByteArrayLiteral("correct horse") << QByteArrayLiteral("correct horsE")
                                         << false;
         QTest::addRow("empty attempt") << QByteArrayLiteral("correct horse") << QByteArray() << false;
-        QTest::addRow("prefix of the password") << QByteArrayLiteral("correct horse") << QByteArrayLiteral("correct")
-                                                << false;
+        QTest::addRow("prefix of the password")
+            << QByteArrayLiteral("correct horse") << QByteArrayLiteral("correct") << false;
         QTest::addRow("UTF-8 password") << QByteArrayLiteral("p\xc3\xa4sswort \xe2\x9c\x93")
                                         << QByteArrayLiteral("p\xc3\xa4sswort \xe2\x9c\x93") << true;
         QTest::addRow("embedded NUL is significant") << QByteArray("ab\0cd", 5) << QByteArray("ab\0ce", 5) << false;
@@ -114,8 +114,7 @@ private Q_SLOTS:
         QTest::addRow("plain text") << QStringLiteral("secret");
         QTest::addRow("bcrypt") << QStringLiteral("$2b$12$abcdefghijklmnopqrstuuN2DLhDuM5fXDMqFHN1ABCDEFGHIJKLM");
         QTest::addRow("argon2id truncated") << QStringLiteral("$argon2id$v=19$m=4096,t=3,p=1$RrtzvESo4bkSXrWxbc530g");
-        QTest::addRow("embedded NUL")
-            << (kForeignArgon2idHash.left(40) + QChar(0) + kForeignArgon2idHash.mid(40));
+        QTest::addRow("embedded NUL") << (kForeignArgon2idHash.left(40) + QChar(0) + kForeignArgon2idHash.mid(40));
     }
     void malformedStoredHashCostsADummyVerification()
     {
@@ -182,7 +181,7 @@ private Q_SLOTS:
 
     void defaultParametersOnce()
     {
-        const Argon2idHasher hasher{PasswordConfig{}};
+        const Argon2idHasher hasher { PasswordConfig {} };
         const auto stored = hasher.hash(QByteArrayLiteral("default cost"));
         QVERIFY(stored.ok());
         QVERIFY2(stored->startsWith(QLatin1String("$argon2id$v=19$m=19456,t=2,p=1$")), qPrintable(*stored));

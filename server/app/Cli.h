@@ -5,7 +5,7 @@
 namespace authshield::server {
 
 // `authshield-server <command> [options]`: parses the command line and runs one command.
-// Returns the process exit code: 0 success, 1 runtime failure, 2 bad usage.
+// Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
 class Cli
 {
 public:

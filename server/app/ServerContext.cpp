@@ -1,0 +1,127 @@
+#include "server/app/ServerContext.h"
+
+#include "server/app/OpsRoutes.h"
+#include "server/core/Log.h"
+#include "server/http/HttpServer.h"
+#include "server/http/RequestPipeline.h"
+#include "server/http/SlowWorkPool.h"
+#include "server/storage/Database.h"
+#include "server/storage/KeyValueStore.h"
+#include "server/storage/KeyValueStoreFactory.h"
+#include "server/storage/MigrationRunner.h"
+
+#include <QJsonArray>
+
+namespace authshield::server {
+
+ServerContext::ServerContext(LoadedConfig loaded, QObject* parent)
+    : QObject(parent)
+    , m_loaded(std::move(loaded))
+{
+}
+
+ServerContext::~ServerContext()
+{
+    stop();
+}
+
+quint16 ServerContext::port() const
+{
+    return m_http ? m_http->port() : 0;
+}
+
+Result<void> ServerContext::openStorage()
+{
+    const ServerConfig& config = m_loaded.config;
+    m_database = std::make_unique<Database>(config.database, config.dataDir);
+    if (Result<void> opened = m_database->open(); !opened)
+        return opened.error();
+    // serve applies pending migrations itself (under an advisory lock on PostgreSQL, so instances starting
+    // together migrate once) but refuses a database changed behind its back or newer than this binary.
+    MigrationRunner migrations(*m_database);
+    if (Result<void> verified = migrations.verify(); !verified)
+        return verified.error();
+    Result<QList<Migration>> applied = migrations.apply();
+    if (!applied)
+        return applied.error();
+    for (const Migration& migration : *applied)
+        Log::info(QStringLiteral("storage"), QStringLiteral("migration applied"),
+                  {{QStringLiteral("migration"), migration.id()}});
+
+    Result<std::unique_ptr<KeyValueStore>> store = makeKeyValueStore(config.redis, m_clock);
+    if (!store)
+        return store.error();
+    m_keyValueStore = std::move(store).value();
+
+    Database* database = m_database.get();
+    m_readiness.add(QStringLiteral("database"), [database] {
+        DependencyStatus status;
+        status.backend = database->dialect().name();
+        const Result<std::chrono::microseconds> ping = database->ping();
+        status.up = ping.ok();
+        if (ping)
+            status.latency = *ping;
+        else
+            status.detail = ping.error().message;
+        return status;
+    });
+    KeyValueStore* kvStore = m_keyValueStore.get();
+    m_readiness.add(QStringLiteral("redis"), [kvStore] {
+        DependencyStatus status;
+        status.backend = kvStore->backendName();
+        const Result<std::chrono::microseconds> ping = kvStore->ping();
+        status.up = ping.ok();
+        if (ping)
+            status.latency = *ping;
+        else
+            status.detail = ping.error().message;
+        return status;
+    });
+    return success();
+}
+
+void ServerContext::registerRoutes()
+{
+    registerOpsRoutes(m_router, m_readiness);
+}
+
+Result<void> ServerContext::start()
+{
+    const ServerConfig& config = m_loaded.config;
+    if (Result<void> storage = openStorage(); !storage)
+        return storage;
+    registerRoutes();
+
+    PipelineOptions options;
+    options.trustedProxies = config.http.trustedProxies;
+    options.strictTransportSecurity = config.profile == Profile::Prod;
+    m_pipeline = std::make_unique<RequestPipeline>(m_router, options);
+    const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
+    m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
+    m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
+    Result<quint16> port = m_http->start();
+    if (!port)
+        return port.error();
+
+    Log::info(QStringLiteral("server"), QStringLiteral("listening"),
+              {{QStringLiteral("host"), config.http.host},
+               {QStringLiteral("port"), *port},
+               {QStringLiteral("threads"), m_http->threadCount()},
+               {QStringLiteral("profile"), profileName(config.profile)},
+               {QStringLiteral("data_dir"), config.dataDir},
+               {QStringLiteral("database"), m_database->describe()},
+               {QStringLiteral("redis"), m_keyValueStore->backendName()},
+               {QStringLiteral("public_url"), config.publicUrl}});
+    return success();
+}
+
+void ServerContext::stop()
+{
+    if (m_http) {
+        m_http->stop();
+        m_http.reset();
+    }
+    m_slowPool.reset();
+}
+
+} // namespace authshield::server

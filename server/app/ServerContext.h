@@ -1,0 +1,56 @@
+#pragma once
+
+#include "server/core/Clock.h"
+#include "server/core/ConfigLoader.h"
+#include "server/core/Readiness.h"
+#include "server/http/Router.h"
+#include "shared/Result.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace authshield::server {
+
+class Database;
+class HttpServer;
+class KeyValueStore;
+class RequestPipeline;
+class SlowWorkPool;
+
+// The composition root: builds every service from the configuration, registers the routes and runs the
+// HTTP threads. The server binary and the console's embedded server both use it; nothing else reaches
+// for global state.
+class ServerContext final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ServerContext(LoadedConfig loaded, QObject* parent = nullptr);
+    ~ServerContext() override;
+
+    // Opens storage (applying pending migrations), wires the services, and starts listening.
+    Result<void> start();
+    void stop();
+
+    quint16 port() const;
+    const ServerConfig& config() const { return m_loaded.config; }
+    Database& database() { return *m_database; }
+    KeyValueStore& keyValueStore() { return *m_keyValueStore; }
+
+private:
+    Result<void> openStorage();
+    void registerRoutes();
+
+    LoadedConfig m_loaded;
+    SystemClock m_clock;
+    std::unique_ptr<Database> m_database;
+    std::unique_ptr<KeyValueStore> m_keyValueStore;
+    Readiness m_readiness;
+    Router m_router;
+    std::unique_ptr<RequestPipeline> m_pipeline;
+    std::unique_ptr<SlowWorkPool> m_slowPool;
+    std::unique_ptr<HttpServer> m_http;
+};
+
+} // namespace authshield::server

@@ -64,11 +64,11 @@ ConfigKey stringKey(QString section, QString name, QString help, Get get, Valida
 template<typename Get>
 ConfigKey secretKey(QString section, QString name, QString help, Get get, Validator validate = {})
 {
-    ConfigKey key = stringKey(std::move(section), std::move(name), std::move(help), get, std::move(validate));
+    ConfigKey key = row(std::move(section), std::move(name), std::move(help));
     key.secret = true;
     // Secrets are kept byte-exact (no trimming beyond the trailing newline of a file).
     key.assign = [get, validate = std::move(validate)](const QString& text, ServerConfig& config) {
-        if (validate) {
+        if (validate && !text.isEmpty()) { // empty = not set
             const QString reason = validate(text);
             if (!reason.isEmpty())
                 return reason;
@@ -497,8 +497,9 @@ QString renderExampleConfig()
     QString text = u"# AuthShield server configuration.\n"
                    u"#\n"
                    u"# Precedence: built-in defaults < this file < environment (AUTHSHIELD_<SECTION>_<KEY>)\n"
-                   u"# < --data-dir. Lines are `key = value`; comments are whole lines starting with # or ;.\n"
-                   u"# Quote values with leading/trailing spaces or a leading quote: key = \"value\".\n"
+                   u"# < --data-dir. Lines are `key = value`. Comments are lines starting with # or ;, or a #\n"
+                   u"# after whitespace at the end of a value - except in secret values, which are taken verbatim.\n"
+                   u"# Quote values with leading/trailing spaces: key = \"value\" (\\\" and \\\\ escapes), or 'value'.\n"
                    u"# Durations: 900 (seconds), 30s, 15m, 2h, 7d, 500ms, 1h30m.\n"
                    u"# Secrets are never printed; each also accepts <key>_file = /path (content, trailing newline\n"
                    u"# removed) and AUTHSHIELD_<SECTION>_<KEY>_FILE. Keep such files chmod 600.\n"

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -75,7 +76,9 @@ QString suggestion(const QString& unknown, const QStringList& known)
     QString best;
     int bestDistance = 4; // farther than this is not a typo worth naming
     for (const QString& candidate : known) {
-        const int distance = editDistance(unknown, candidate);
+        // A truncated name ("max_body" for "max_body_bytes") counts as close.
+        const bool truncated = unknown.size() >= 4 && candidate.startsWith(unknown + u'_');
+        const int distance = truncated ? 1 : editDistance(unknown, candidate);
         if (distance < bestDistance) {
             bestDistance = distance;
             best = candidate;
@@ -186,6 +189,11 @@ void parseFile(const QString& path, const QString& content, Layer& layer, Proble
                 continue;
             }
             value = *unquoted;
+        } else if (!key->secret || isFileForm) {
+            // "value  # note": a # at the start or after whitespace starts a comment. Secret values are taken verbatim, since a
+            // password may well contain " #"; quote them or use the _file form.
+            static const QRegularExpression inlineComment(u"(^|\\s)#.*$"_s);
+            value = value.remove(inlineComment).trimmed();
         }
         const QString seenName = section + u'.' + name;
         if (seenAt.contains(seenName)) {

@@ -207,16 +207,32 @@ ConfigKey rateKey(QString name, QString help, Get get)
     return key;
 }
 
-Validator urlValidator(QStringList schemes, bool hostRequired)
+// URLs are quoted in messages without any password they carry.
+QString quotedUrl(const QString& value)
 {
-    return [schemes, hostRequired](const QString& value) -> QString {
+    const QUrl url(value);
+    return quoted(url.isValid() && !url.password().isEmpty() ? url.toString(QUrl::RemovePassword) : value);
+}
+
+QString passwordInUrlProblem(const QUrl& url, const QString& secretKey)
+{
+    if (url.password().isEmpty())
+        return {};
+    return u"the URL contains a password; set "_s + secretKey + u" (or its _file form) instead"_s;
+}
+
+Validator urlValidator(QStringList schemes, QString passwordKey = {})
+{
+    return [schemes, passwordKey](const QString& value) -> QString {
         if (value.isEmpty())
             return {};
         const QUrl url(value, QUrl::StrictMode);
         if (!url.isValid() || !schemes.contains(url.scheme()))
-            return quoted(value) + u" is not a URL starting with "_s + schemes.join(u"://, "_s) + u"://"_s;
-        if (hostRequired && url.host().isEmpty())
-            return quoted(value) + u" has no host"_s;
+            return quotedUrl(value) + u" is not a URL starting with "_s + schemes.join(u"://, "_s) + u"://"_s;
+        if (url.host().isEmpty())
+            return quotedUrl(value) + u" has no host"_s;
+        if (!passwordKey.isEmpty())
+            return passwordInUrlProblem(url, passwordKey);
         return {};
     };
 }
@@ -233,12 +249,10 @@ QString databaseUrlProblem(const QString& value)
     }
     if (url.isValid() && (url.scheme() == "postgresql"_L1 || url.scheme() == "postgres"_L1)) {
         if (url.host().isEmpty())
-            return quoted(value) + u" has no host"_s;
-        if (!url.password().isEmpty())
-            return u"the URL contains a password; set database.password (or password_file) instead"_s;
-        return {};
+            return quotedUrl(value) + u" has no host"_s;
+        return passwordInUrlProblem(url, u"database.password"_s);
     }
-    return quoted(value) + u" is not sqlite:///path or postgresql://user@host:port/database"_s;
+    return quotedUrl(value) + u" is not sqlite:///path or postgresql://user@host:port/database"_s;
 }
 
 QString encryptionKeyProblem(const QString& value)
@@ -343,7 +357,7 @@ QList<ConfigKey> buildKeys()
                                     u"External base URL; the token issuer and base of mail links. Required in prod "
                                     u"(https); dev default http://<listen address>"_s,
                                     [](ServerConfig& c) -> auto& { return c.publicUrl; },
-                                    urlValidator({u"http"_s, u"https"_s}, true));
+                                    urlValidator({u"http"_s, u"https"_s}));
     publicUrl.envAliases = {u"AUTHSHIELD_PUBLIC_URL"_s};
     keys << publicUrl;
 
@@ -386,7 +400,7 @@ QList<ConfigKey> buildKeys()
 
     keys << stringKey(u"redis"_s, u"url"_s,
                       u"redis://host:port/db; empty = in-process stores (one instance only)"_s,
-                      [](ServerConfig& c) -> auto& { return c.redis.url; }, urlValidator({u"redis"_s}, true))
+                      [](ServerConfig& c) -> auto& { return c.redis.url; }, urlValidator({u"redis"_s}, u"redis.password"_s))
          << secretKey(u"redis"_s, u"password"_s, u"Redis AUTH password"_s,
                       [](ServerConfig& c) -> auto& { return c.redis.password; })
          << durationKey(u"redis"_s, u"connect_timeout"_s, u"Connection timeout"_s,

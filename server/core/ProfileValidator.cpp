@@ -1,5 +1,7 @@
 #include "server/core/ProfileValidator.h"
 
+#include "server/core/ConfigKeys.h"
+
 #include <QFile>
 #include <QUrl>
 
@@ -44,6 +46,23 @@ QStringList ProfileValidator::prodProblems(const LoadedConfig& loaded, const Fil
             problems << u"The secret file "_s + it.value() + u" ("_s + it.key() + u") is accessible to group or "
                     u"others (mode "_s + QString::number(*mode, 8).rightJustified(4, u'0')
                     + u"): run chmod 600 "_s + it.value() + u'.';
+        }
+    }
+
+    // Secrets written inline in the config file are only as private as the file itself.
+    QStringList inlineSecrets;
+    for (const ConfigKey& key : configKeys()) {
+        const QString source = loaded.sources.value(key.id());
+        if (key.secret && !loaded.configFile.isEmpty() && source.startsWith(loaded.configFile + u':')
+            && !loaded.secretFiles.contains(key.id()))
+            inlineSecrets.append(key.id());
+    }
+    if (!inlineSecrets.isEmpty()) {
+        const auto mode = secretFileModes(loaded.configFile);
+        if (mode && (*mode & 007u)) {
+            problems << u"The config file "_s + loaded.configFile + u" holds secrets ("_s + inlineSecrets.join(u", "_s)
+                    + u") and is readable by others (mode "_s + QString::number(*mode, 8).rightJustified(4, u'0')
+                    + u"): run chmod 640 "_s + loaded.configFile + u", or move the secrets to *_file files."_s;
         }
     }
 

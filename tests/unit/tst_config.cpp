@@ -404,6 +404,15 @@ private Q_SLOTS:
             u"\"mysql://db/x\" is not sqlite:///path or postgresql://user@host:port/database"_s);
         row("bad redis url", u"AUTHSHIELD_REDIS_URL"_s, u"127.0.0.1:6379"_s, u"redis.url"_s,
             u"\"127.0.0.1:6379\" is not a URL starting with redis://"_s);
+        row("password in database url", u"AUTHSHIELD_DATABASE_URL"_s, u"postgresql://u:hunter2@db/x"_s,
+            u"database.url"_s,
+            u"the URL contains a password; set database.password (or its _file form) instead"_s);
+        row("password in a bad database url", u"AUTHSHIELD_DATABASE_URL"_s, u"mysql://u:hunter2@db/x"_s,
+            u"database.url"_s, u"\"mysql://u@db/x\" is not sqlite:///path or postgresql://user@host:port/database"_s);
+        row("password in redis url", u"AUTHSHIELD_REDIS_URL"_s, u"redis://:hunter2@127.0.0.1:6379/0"_s,
+            u"redis.url"_s, u"the URL contains a password; set redis.password (or its _file form) instead"_s);
+        row("alias and canonical name both set", u"AUTHSHIELD_SERVER_PROFILE"_s, u"test"_s, u"server.profile"_s,
+            u"also set by env AUTHSHIELD_ENV; set only one of them"_s);
         row("bad rate rule", u"AUTHSHIELD_RATELIMIT_LOGIN_IP"_s, u"lots"_s, u"ratelimit.login_ip"_s,
             u"\"lots\" is not <count>/<window> like 10/60s"_s);
         row("short encryption key", u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY"_s, u"c2hvcnQ="_s,
@@ -419,9 +428,13 @@ private Q_SLOTS:
         QFETCH(QString, variable);
         QFETCH(QString, value);
         QFETCH(QString, expectedLine);
-        const auto loaded = ConfigLoader::load(sourcesFor({{variable, value}}));
+        Vars vars{{variable, value}};
+        if (variable == "AUTHSHIELD_SERVER_PROFILE"_L1)
+            vars.append({u"AUTHSHIELD_ENV"_s, u"test"_s});
+        const auto loaded = ConfigLoader::load(sourcesFor(vars));
         QVERIFY(!loaded.ok());
         QCOMPARE(loaded.error().code, authshield::ErrorCode::ValidationFailed);
+        QVERIFY(!loaded.error().message.contains(u"hunter2"_s));
         QCOMPARE(loaded.error().message, expectedLine);
         QCOMPARE(loaded.error().fields.size(), 1);
     }

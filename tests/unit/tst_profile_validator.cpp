@@ -153,6 +153,33 @@ private Q_SLOTS:
         QVERIFY(problems.first().endsWith(u"chmod 600 "_s + dbPassword + u'.'));
     }
 
+    void worldReadableConfigFileWithInlineSecretsIsRefused_data()
+    {
+        QTest::addColumn<uint>("mode");
+        QTest::addColumn<bool>("refused");
+        QTest::addRow("0644") << 0644u << true;
+        QTest::addRow("0640") << 0640u << false;
+    }
+    void worldReadableConfigFileWithInlineSecretsIsRefused()
+    {
+        QFETCH(uint, mode);
+        QFETCH(bool, refused);
+        QTemporaryDir dir;
+        const QString configFile = writeSecret(dir, u"authshield.conf"_s, "[database]\npassword = pw\n", mode);
+        ConfigSources sources;
+        sources.env = validProdEnvironment(writeSecret(dir, u"key"_s, validKey, 0600));
+        sources.configPath = configFile;
+        const auto loaded = ConfigLoader::load(sources);
+        QVERIFY(loaded.ok());
+        const QStringList problems = ProfileValidator::prodProblems(*loaded);
+        QCOMPARE(problems.size(), refused ? 1 : 0);
+        if (refused) {
+            QCOMPARE(problems.first(), u"The config file "_s + configFile + u" holds secrets (database.password) and "
+                                       u"is readable by others (mode 0644): run chmod 640 "_s + configFile
+                                           + u", or move the secrets to *_file files."_s);
+        }
+    }
+
     void fileModesCanBeInjected()
     {
         QTemporaryDir dir;

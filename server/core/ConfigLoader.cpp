@@ -33,10 +33,7 @@ public:
         field = field.isEmpty() ? reason : field + u"; "_s + reason;
     }
     bool isEmpty() const { return m_lines.isEmpty(); }
-    Error error() const
-    {
-        return Error{ErrorCode::ValidationFailed, m_lines.join(u'\n'), m_fields};
-    }
+    Error error() const { return Error { ErrorCode::ValidationFailed, m_lines.join(u'\n'), m_fields }; }
 
 private:
     QStringList m_lines;
@@ -64,7 +61,7 @@ int editDistance(const QString& a, const QString& b)
         current[0] = int(i);
         for (qsizetype j = 1; j <= b.size(); ++j) {
             const int substitution = previous[j - 1] + (a.at(i - 1) == b.at(j - 1) ? 0 : 1);
-            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+            current[j] = std::min({ previous[j] + 1, current[j - 1] + 1, substitution });
         }
         std::swap(previous, current);
     }
@@ -190,8 +187,8 @@ void parseFile(const QString& path, const QString& content, Layer& layer, Proble
             }
             value = *unquoted;
         } else if (!key->secret || isFileForm) {
-            // "value  # note": a # at the start or after whitespace starts a comment. Secret values are taken verbatim, since a
-            // password may well contain " #"; quote them or use the _file form.
+            // "value  # note": a # at the start or after whitespace starts a comment. Secret values are taken verbatim,
+            // since a password may well contain " #"; quote them or use the _file form.
             static const QRegularExpression inlineComment(u"(^|\\s)#.*$"_s);
             value = value.remove(inlineComment).trimmed();
         }
@@ -208,7 +205,7 @@ void parseFile(const QString& path, const QString& content, Layer& layer, Proble
                              + layer.value(key->id()).origin + u')');
             continue;
         }
-        layer.insert(key->id(), RawValue{value, origin, isFileForm, baseDir});
+        layer.insert(key->id(), RawValue { value, origin, isFileForm, baseDir });
     }
 }
 
@@ -222,11 +219,11 @@ void parseEnvironment(const QProcessEnvironment& env, Layer& layer, Problems& pr
 {
     QHash<QString, EnvName> known;
     for (const ConfigKey& key : configKeys()) {
-        known.insert(key.envName(), {&key, false});
+        known.insert(key.envName(), { &key, false });
         for (const QString& alias : key.envAliases)
-            known.insert(alias, {&key, false});
+            known.insert(alias, { &key, false });
         if (key.secret)
-            known.insert(key.envFileName(), {&key, true});
+            known.insert(key.envFileName(), { &key, true });
     }
     QStringList knownNames = known.keys();
     knownNames.append(u"AUTHSHIELD_CONFIG"_s);
@@ -248,7 +245,7 @@ void parseEnvironment(const QProcessEnvironment& env, Layer& layer, Problems& pr
                          u"also set by "_s + layer.value(key.id()).origin + u"; set only one of them"_s);
             continue;
         }
-        layer.insert(key.id(), RawValue{env.value(name), origin, it->isFileForm, QDir::currentPath()});
+        layer.insert(key.id(), RawValue { env.value(name), origin, it->isFileForm, QDir::currentPath() });
     }
 }
 
@@ -284,12 +281,12 @@ struct FileChoice
 std::optional<FileChoice> chooseFile(const ConfigSources& sources)
 {
     if (!sources.configPath.isEmpty())
-        return FileChoice{sources.configPath, u"--config"_s};
+        return FileChoice { sources.configPath, u"--config"_s };
     const QString fromEnv = sources.env.value(u"AUTHSHIELD_CONFIG"_s);
     if (!fromEnv.isEmpty())
-        return FileChoice{fromEnv, u"env AUTHSHIELD_CONFIG"_s};
+        return FileChoice { fromEnv, u"env AUTHSHIELD_CONFIG"_s };
     if (!sources.defaultConfigPath.isEmpty() && QFileInfo::exists(sources.defaultConfigPath))
-        return FileChoice{sources.defaultConfigPath, u"default location"_s};
+        return FileChoice { sources.defaultConfigPath, u"default location"_s };
     return std::nullopt;
 }
 
@@ -425,8 +422,8 @@ namespace {
 
 QString fileValue(const QString& value)
 {
-    const bool plain = value == value.trimmed() && !value.startsWith(u'"') && !value.startsWith(u'\'')
-        && !value.contains(u'\n');
+    const bool plain
+        = value == value.trimmed() && !value.startsWith(u'"') && !value.startsWith(u'\'') && !value.contains(u'\n');
     if (plain)
         return value;
     QString escaped = value;

@@ -12,9 +12,8 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-constexpr QFileDevice::Permissions ownerOnlyDir
-    = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadUser
-    | QFileDevice::WriteUser | QFileDevice::ExeUser;
+constexpr QFileDevice::Permissions ownerOnlyDir = QFileDevice::ReadOwner | QFileDevice::WriteOwner
+    | QFileDevice::ExeOwner | QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser;
 constexpr QFileDevice::Permissions ownerOnlyFile
     = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser;
 
@@ -63,7 +62,7 @@ Result<void> prepareDataDir(ServerConfig& config)
     if (config.dataDir.isEmpty())
         config.dataDir = defaultDataDir(QProcessEnvironment::systemEnvironment());
     config.dataDir = QDir::cleanPath(QDir(config.dataDir).absolutePath());
-    for (const QString& path : {config.dataDir, config.dataDir + u"/mail"_s, config.dataDir + u"/secrets"_s}) {
+    for (const QString& path : { config.dataDir, config.dataDir + u"/mail"_s, config.dataDir + u"/secrets"_s }) {
         const auto made = makePrivateDir(path);
         if (!made)
             return made;
@@ -87,7 +86,7 @@ Result<void> ensureDevSecrets(ServerConfig& config)
     QFile created(path);
     // NewOnly: two processes starting at once must not overwrite each other's key; the loser reads the winner's.
     if (created.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnlyFile)) {
-        std::array<quint32, 8> words{};
+        std::array<quint32, 8> words {};
         QRandomGenerator::system()->generate(words.begin(), words.end());
         const QByteArray raw(reinterpret_cast<const char*>(words.data()), sizeof(words));
         const QByteArray encoded = raw.toBase64() + '\n';
@@ -103,8 +102,9 @@ Result<void> ensureDevSecrets(ServerConfig& config)
         return failure(u"cannot read "_s + path + u": "_s + existing.errorString());
     const QByteArray key = existing.read(4096).trimmed();
     if (!isValidKey(key))
-        return failure(path + u" does not hold 32 bytes of base64; delete it to generate a new key (data encrypted "
-                              u"with the old key becomes unreadable)"_s);
+        return failure(path
+                       + u" does not hold 32 bytes of base64; delete it to generate a new key (data encrypted "
+                         u"with the old key becomes unreadable)"_s);
     config.secrets.encryptionKey = QString::fromLatin1(key);
     config.secrets.encryptionKeyGenerated = true;
     return success();

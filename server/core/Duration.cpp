@@ -14,13 +14,13 @@ struct Unit
 };
 
 // Longest suffix first so "ms" is not read as "m" followed by garbage.
-constexpr std::array<Unit, 5> units{{
-    {QLatin1String("ms"), 1},
-    {QLatin1String("s"), 1000},
-    {QLatin1String("m"), 60 * 1000},
-    {QLatin1String("h"), 3600 * 1000},
-    {QLatin1String("d"), 24 * 3600 * 1000},
-}};
+constexpr std::array<Unit, 5> units { {
+    { QLatin1String("ms"), 1 },
+    { QLatin1String("s"), 1000 },
+    { QLatin1String("m"), 60 * 1000 },
+    { QLatin1String("h"), 3600 * 1000 },
+    { QLatin1String("d"), 24 * 3600 * 1000 },
+} };
 
 } // namespace
 

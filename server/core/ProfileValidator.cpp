@@ -43,9 +43,10 @@ QStringList ProfileValidator::prodProblems(const LoadedConfig& loaded, const Fil
             problems << u"The secret file "_s + it.value() + u" ("_s + it.key()
                     + u") cannot be examined: make sure it exists and is readable by the service."_s;
         } else if (*mode & 077u) {
-            problems << u"The secret file "_s + it.value() + u" ("_s + it.key() + u") is accessible to group or "
-                    u"others (mode "_s + QString::number(*mode, 8).rightJustified(4, u'0')
-                    + u"): run chmod 600 "_s + it.value() + u'.';
+            problems << u"The secret file "_s + it.value() + u" ("_s + it.key()
+                    + u") is accessible to group or "
+                      u"others (mode "_s
+                    + QString::number(*mode, 8).rightJustified(4, u'0') + u"): run chmod 600 "_s + it.value() + u'.';
         }
     }
 

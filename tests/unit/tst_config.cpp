@@ -96,17 +96,16 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expectedThreads");
         QTest::addColumn<QString>("expectedSource");
 
-        QTest::addRow("file beats default") << QByteArray("[server]\ndata_dir = /from/file\n[http]\nthreads = 3\n")
-                                            << Vars{} << QString() << u"/from/file"_s << u"3"_s
-                                            << u"authshield.conf:4"_s;
-        QTest::addRow("env beats file")
-            << QByteArray("[server]\ndata_dir = /from/file\n[http]\nthreads = 3\n")
-            << Vars{{u"AUTHSHIELD_SERVER_DATA_DIR"_s, u"/from/env"_s}, {u"AUTHSHIELD_HTTP_THREADS"_s, u"5"_s}}
-            << QString() << u"/from/env"_s << u"5"_s << u"env AUTHSHIELD_HTTP_THREADS"_s;
+        QTest::addRow("file beats default")
+            << QByteArray("[server]\ndata_dir = /from/file\n[http]\nthreads = 3\n") << Vars {} << QString()
+            << u"/from/file"_s << u"3"_s << u"authshield.conf:4"_s;
+        QTest::addRow("env beats file") << QByteArray("[server]\ndata_dir = /from/file\n[http]\nthreads = 3\n")
+                                        << Vars { { u"AUTHSHIELD_SERVER_DATA_DIR"_s, u"/from/env"_s },
+                                                  { u"AUTHSHIELD_HTTP_THREADS"_s, u"5"_s } }
+                                        << QString() << u"/from/env"_s << u"5"_s << u"env AUTHSHIELD_HTTP_THREADS"_s;
         QTest::addRow("--data-dir beats env and file")
-            << QByteArray("[server]\ndata_dir = /from/file\n")
-            << Vars{{u"AUTHSHIELD_DATA_DIR"_s, u"/from/env"_s}} << u"/from/option"_s << u"/from/option"_s << u"0"_s
-            << u"default"_s;
+            << QByteArray("[server]\ndata_dir = /from/file\n") << Vars { { u"AUTHSHIELD_DATA_DIR"_s, u"/from/env"_s } }
+            << u"/from/option"_s << u"/from/option"_s << u"0"_s << u"default"_s;
     }
     void precedence()
     {
@@ -133,7 +132,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = writeFile(dir, u"a.conf"_s, "[log]\nlevel = debug\n");
-        auto viaEnv = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_CONFIG"_s, path}}));
+        auto viaEnv = ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_CONFIG"_s, path } }));
         QVERIFY(viaEnv.ok());
         QCOMPARE(viaEnv->config.log.level, u"debug"_s);
 
@@ -154,12 +153,12 @@ private Q_SLOTS:
         QTest::addRow("AUTHSHIELD_ENV") << u"AUTHSHIELD_ENV"_s << u"test"_s << u"server.profile"_s << u"test"_s;
         QTest::addRow("AUTHSHIELD_SERVER_PROFILE")
             << u"AUTHSHIELD_SERVER_PROFILE"_s << u"prod"_s << u"server.profile"_s << u"prod"_s;
-        QTest::addRow("AUTHSHIELD_DATA_DIR") << u"AUTHSHIELD_DATA_DIR"_s << u"/srv/a"_s << u"server.data_dir"_s
-                                             << u"/srv/a"_s;
+        QTest::addRow("AUTHSHIELD_DATA_DIR")
+            << u"AUTHSHIELD_DATA_DIR"_s << u"/srv/a"_s << u"server.data_dir"_s << u"/srv/a"_s;
         QTest::addRow("AUTHSHIELD_PUBLIC_URL") << u"AUTHSHIELD_PUBLIC_URL"_s << u"https://id.example.com"_s
                                                << u"server.public_url"_s << u"https://id.example.com"_s;
-        QTest::addRow("AUTHSHIELD_HTTP_LISTEN") << u"AUTHSHIELD_HTTP_LISTEN"_s << u"0.0.0.0:9090"_s
-                                                << u"http.listen"_s << u"0.0.0.0:9090"_s;
+        QTest::addRow("AUTHSHIELD_HTTP_LISTEN")
+            << u"AUTHSHIELD_HTTP_LISTEN"_s << u"0.0.0.0:9090"_s << u"http.listen"_s << u"0.0.0.0:9090"_s;
         QTest::addRow("AUTHSHIELD_DATABASE_URL")
             << u"AUTHSHIELD_DATABASE_URL"_s << u"postgresql://auth@127.0.0.1:5432/auth"_s << u"database.url"_s
             << u"postgresql://auth@127.0.0.1:5432/auth"_s;
@@ -171,11 +170,10 @@ private Q_SLOTS:
             << u"AUTHSHIELD_TOKENS_ACCESS_TTL"_s << u"600"_s << u"tokens.access_ttl"_s << u"10m"_s;
         QTest::addRow("AUTHSHIELD_RATELIMIT_LOGIN_IP")
             << u"AUTHSHIELD_RATELIMIT_LOGIN_IP"_s << u"1000/60s"_s << u"ratelimit.login_ip"_s << u"1000/1m"_s;
-        QTest::addRow("AUTHSHIELD_HTTP_TRUSTED_PROXIES") << u"AUTHSHIELD_HTTP_TRUSTED_PROXIES"_s
-                                                         << u"10.0.0.0/8, ::1"_s << u"http.trusted_proxies"_s
-                                                         << u"10.0.0.0/8, ::1/128"_s;
-        QTest::addRow("AUTHSHIELD_LOG_LEVEL") << u"AUTHSHIELD_LOG_LEVEL"_s << u"warning"_s << u"log.level"_s
-                                              << u"warning"_s;
+        QTest::addRow("AUTHSHIELD_HTTP_TRUSTED_PROXIES") << u"AUTHSHIELD_HTTP_TRUSTED_PROXIES"_s << u"10.0.0.0/8, ::1"_s
+                                                         << u"http.trusted_proxies"_s << u"10.0.0.0/8, ::1/128"_s;
+        QTest::addRow("AUTHSHIELD_LOG_LEVEL")
+            << u"AUTHSHIELD_LOG_LEVEL"_s << u"warning"_s << u"log.level"_s << u"warning"_s;
     }
     void environmentNames()
     {
@@ -183,7 +181,7 @@ private Q_SLOTS:
         QFETCH(QString, value);
         QFETCH(QString, id);
         QFETCH(QString, expected);
-        const auto loaded = ConfigLoader::load(sourcesFor({{variable, value}}));
+        const auto loaded = ConfigLoader::load(sourcesFor({ { variable, value } }));
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
         QCOMPARE(shown(*loaded, id), expected);
         QCOMPARE(loaded->sources.value(id), u"env "_s + variable);
@@ -196,14 +194,14 @@ private Q_SLOTS:
         Vars vars;
         for (const ConfigKey& key : configKeys()) {
             if (!key.secret && !key.show(defaults).isEmpty())
-                vars.append({key.envName(), key.show(defaults)});
+                vars.append({ key.envName(), key.show(defaults) });
         }
         const auto loaded = ConfigLoader::load(sourcesFor(vars));
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
         for (const auto& [name, value] : vars) {
-            const auto id = std::find_if(configKeys().cbegin(), configKeys().cend(),
-                                         [&](const ConfigKey& key) { return key.envName() == name; })
-                                ->id();
+            const auto id = std::find_if(configKeys().cbegin(), configKeys().cend(), [&](const ConfigKey& key) {
+                                return key.envName() == name;
+                            })->id();
             QCOMPARE(loaded->sources.value(id), u"env "_s + name);
             QCOMPARE(shown(*loaded, id), value);
         }
@@ -216,16 +214,16 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<Vars>("extraEnv");
         const QByteArray hmac = "0123456789abcdef0123456789abcdef-hmac";
-        for (bool env : {true, false}) {
+        for (bool env : { true, false }) {
             const char* how = env ? "env" : "file";
             QTest::addRow("database password via %s", how)
-                << env << u"database.password"_s << QByteArray("db pass#;word\n") << Vars{};
-            QTest::addRow("redis password via %s", how) << env << u"redis.password"_s << QByteArray("r3dis\r\n")
-                                                        << Vars{};
+                << env << u"database.password"_s << QByteArray("db pass#;word\n") << Vars {};
+            QTest::addRow("redis password via %s", how)
+                << env << u"redis.password"_s << QByteArray("r3dis\r\n") << Vars {};
             QTest::addRow("hmac secret via %s", how) << env << u"tokens.hmac_secret"_s << hmac + '\n'
-                                                     << Vars{{u"AUTHSHIELD_TOKENS_ALGORITHM"_s, u"HS256"_s}};
+                                                     << Vars { { u"AUTHSHIELD_TOKENS_ALGORITHM"_s, u"HS256"_s } };
             QTest::addRow("encryption key via %s", how) << env << u"secrets.encryption_key"_s << validKey + '\n'
-                                                        << Vars{};
+                                                        << Vars {};
         }
     }
     void secretFiles()
@@ -243,7 +241,7 @@ private Q_SLOTS:
         Vars vars = extraEnv;
         QString configPath;
         if (viaEnvironment) {
-            vars.append({key->envFileName(), secretPath});
+            vars.append({ key->envFileName(), secretPath });
         } else {
             // Relative paths in the file resolve against the file's directory.
             configPath = writeFile(dir, u"a.conf"_s, u"[%1]\n%2_file = secret\n"_s.arg(section, name).toUtf8());
@@ -255,9 +253,9 @@ private Q_SLOTS:
             expected.chop(1);
         ServerConfig& config = const_cast<ServerConfig&>(loaded->config);
         const QString value = id == "database.password"_L1 ? config.database.password
-            : id == "redis.password"_L1                     ? config.redis.password
-            : id == "tokens.hmac_secret"_L1                 ? config.tokens.hmacSecret
-                                                            : config.secrets.encryptionKey;
+            : id == "redis.password"_L1                    ? config.redis.password
+            : id == "tokens.hmac_secret"_L1                ? config.tokens.hmacSecret
+                                                           : config.secrets.encryptionKey;
         QCOMPARE(value.toUtf8(), expected);
         QCOMPARE(loaded->secretFiles.value(id), secretPath);
     }
@@ -266,11 +264,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("file");
         QTest::addColumn<Vars>("env");
-        QTest::addRow("both in the file") << QByteArray("[database]\npassword = x\npassword_file = /tmp/x\n")
-                                          << Vars{};
-        QTest::addRow("both in the environment")
-            << QByteArray() << Vars{{u"AUTHSHIELD_DATABASE_PASSWORD"_s, u"x"_s},
-                                    {u"AUTHSHIELD_DATABASE_PASSWORD_FILE"_s, u"/tmp/x"_s}};
+        QTest::addRow("both in the file")
+            << QByteArray("[database]\npassword = x\npassword_file = /tmp/x\n") << Vars {};
+        QTest::addRow("both in the environment") << QByteArray()
+                                                 << Vars { { u"AUTHSHIELD_DATABASE_PASSWORD"_s, u"x"_s },
+                                                           { u"AUTHSHIELD_DATABASE_PASSWORD_FILE"_s, u"/tmp/x"_s } };
     }
     void bothSecretFormsAreAnError()
     {
@@ -288,9 +286,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString empty = writeFile(dir, u"empty"_s, "\n");
-        const auto loaded = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_REDIS_PASSWORD_FILE"_s, empty},
-                                                           {u"AUTHSHIELD_DATABASE_PASSWORD_FILE"_s,
-                                                            dir.filePath(u"missing"_s)}}));
+        const auto loaded = ConfigLoader::load(
+            sourcesFor({ { u"AUTHSHIELD_REDIS_PASSWORD_FILE"_s, empty },
+                         { u"AUTHSHIELD_DATABASE_PASSWORD_FILE"_s, dir.filePath(u"missing"_s) } }));
         QVERIFY(!loaded.ok());
         QVERIFY(loaded.error().message.contains(u"redis.password (env AUTHSHIELD_REDIS_PASSWORD_FILE): "_s));
         QVERIFY(loaded.error().message.contains(u"database.password (env AUTHSHIELD_DATABASE_PASSWORD_FILE): "_s
@@ -303,24 +301,24 @@ private Q_SLOTS:
         QTest::addColumn<Vars>("env");
         QTest::addColumn<QString>("expectedLine");
         QTest::addRow("unknown key in the file")
-            << QByteArray("[http]\nthreads = 2\nmax_body = 5\n") << Vars{}
+            << QByteArray("[http]\nthreads = 2\nmax_body = 5\n") << Vars {}
             << u"http.max_body (%1:3): unknown key (did you mean max_body_bytes?)"_s;
-        QTest::addRow("unknown section in the file")
-            << QByteArray("[htpp]\nthreads = 2\n") << Vars{} << u"[htpp] (%1:1): unknown section (did you mean http?)"_s;
-        QTest::addRow("key outside a section") << QByteArray("threads = 2\n") << Vars{}
-                                               << u"threads (%1:1): key outside a [section]"_s;
-        QTest::addRow("line without equals") << QByteArray("[http]\nthreads\n") << Vars{}
-                                             << u"config (%1:2): expected `key = value`"_s;
+        QTest::addRow("unknown section in the file") << QByteArray("[htpp]\nthreads = 2\n") << Vars {}
+                                                     << u"[htpp] (%1:1): unknown section (did you mean http?)"_s;
+        QTest::addRow("key outside a section")
+            << QByteArray("threads = 2\n") << Vars {} << u"threads (%1:1): key outside a [section]"_s;
+        QTest::addRow("line without equals")
+            << QByteArray("[http]\nthreads\n") << Vars {} << u"config (%1:2): expected `key = value`"_s;
         QTest::addRow("unknown environment variable")
-            << QByteArray() << Vars{{u"AUTHSHIELD_HTTP_MAX_BODY"_s, u"5"_s}}
+            << QByteArray() << Vars { { u"AUTHSHIELD_HTTP_MAX_BODY"_s, u"5"_s } }
             << u"AUTHSHIELD_HTTP_MAX_BODY (env): unknown environment variable (did you mean "
                u"AUTHSHIELD_HTTP_MAX_BODY_BYTES?)"_s;
         QTest::addRow("secret-looking typo in the environment")
-            << QByteArray() << Vars{{u"AUTHSHIELD_DATABASE_PASWORD"_s, u"hunter2"_s}}
+            << QByteArray() << Vars { { u"AUTHSHIELD_DATABASE_PASWORD"_s, u"hunter2"_s } }
             << u"AUTHSHIELD_DATABASE_PASWORD (env): unknown environment variable"_s;
-        QTest::addRow("_file form of a non-secret") << QByteArray("[http]\nthreads_file = /x\n") << Vars{}
-                                                    << u"http.threads_file (%1:2): unknown key"_s;
-        QTest::addRow("duplicate key") << QByteArray("[http]\nthreads = 2\nthreads = 3\n") << Vars{}
+        QTest::addRow("_file form of a non-secret")
+            << QByteArray("[http]\nthreads_file = /x\n") << Vars {} << u"http.threads_file (%1:2): unknown key"_s;
+        QTest::addRow("duplicate key") << QByteArray("[http]\nthreads = 2\nthreads = 3\n") << Vars {}
                                        << u"http.threads (%1:3): set twice (first at line 2)"_s;
     }
     void unknownNames()
@@ -341,9 +339,9 @@ private Q_SLOTS:
     void knownNonKeyVariablesAreAccepted()
     {
         QTemporaryDir dir;
-        const auto loaded = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_TEST_BACKEND"_s, u"sqlite"_s},
-                                                           {u"AUTHSHIELD_TEST_ANYTHING"_s, u"1"_s},
-                                                           {u"PATH"_s, u"/usr/bin"_s}}));
+        const auto loaded = ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_TEST_BACKEND"_s, u"sqlite"_s },
+                                                            { u"AUTHSHIELD_TEST_ANYTHING"_s, u"1"_s },
+                                                            { u"PATH"_s, u"/usr/bin"_s } }));
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
     }
 
@@ -354,8 +352,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expectedLine");
         const auto row = [](const char* name, const QString& variable, const QString& value, const QString& id,
                             const QString& reason) {
-            QTest::addRow("%s", name) << variable << value
-                                      << id + u" (env "_s + variable + u"): "_s + reason;
+            QTest::addRow("%s", name) << variable << value << id + u" (env "_s + variable + u"): "_s + reason;
         };
         row("not a number", u"AUTHSHIELD_HTTP_MAX_BODY_BYTES"_s, u"abc"_s, u"http.max_body_bytes"_s,
             u"\"abc\" is not a whole number"_s);
@@ -383,8 +380,8 @@ private Q_SLOTS:
             u"\"0\" is out of range: must be at least 1s and at most 365d (a bare number means seconds)"_s);
         row("sub-second TTL", u"AUTHSHIELD_TOKENS_REFRESH_TTL"_s, u"1500ms"_s, u"tokens.refresh_ttl"_s,
             u"\"1500ms\" must be whole seconds"_s);
-        row("bad CIDR", u"AUTHSHIELD_HTTP_TRUSTED_PROXIES"_s, u"10.0.0.0/8, 10.0.0.0/33"_s,
-            u"http.trusted_proxies"_s, u"\"10.0.0.0/33\" is not an address range like 10.0.0.0/8 or ::1"_s);
+        row("bad CIDR", u"AUTHSHIELD_HTTP_TRUSTED_PROXIES"_s, u"10.0.0.0/8, 10.0.0.0/33"_s, u"http.trusted_proxies"_s,
+            u"\"10.0.0.0/33\" is not an address range like 10.0.0.0/8 or ::1"_s);
         row("bad log level", u"AUTHSHIELD_LOG_LEVEL"_s, u"verbose"_s, u"log.level"_s,
             u"\"verbose\" is not one of debug, info, warning, error"_s);
         row("bad algorithm", u"AUTHSHIELD_TOKENS_ALGORITHM"_s, u"none"_s, u"tokens.algorithm"_s,
@@ -405,18 +402,16 @@ private Q_SLOTS:
         row("bad redis url", u"AUTHSHIELD_REDIS_URL"_s, u"127.0.0.1:6379"_s, u"redis.url"_s,
             u"\"127.0.0.1:6379\" is not a URL starting with redis://"_s);
         row("password in database url", u"AUTHSHIELD_DATABASE_URL"_s, u"postgresql://u:hunter2@db/x"_s,
-            u"database.url"_s,
-            u"the URL contains a password; set database.password (or its _file form) instead"_s);
+            u"database.url"_s, u"the URL contains a password; set database.password (or its _file form) instead"_s);
         row("password in a bad database url", u"AUTHSHIELD_DATABASE_URL"_s, u"mysql://u:hunter2@db/x"_s,
             u"database.url"_s, u"\"mysql://u@db/x\" is not sqlite:///path or postgresql://user@host:port/database"_s);
-        row("password in redis url", u"AUTHSHIELD_REDIS_URL"_s, u"redis://:hunter2@127.0.0.1:6379/0"_s,
-            u"redis.url"_s, u"the URL contains a password; set redis.password (or its _file form) instead"_s);
+        row("password in redis url", u"AUTHSHIELD_REDIS_URL"_s, u"redis://:hunter2@127.0.0.1:6379/0"_s, u"redis.url"_s,
+            u"the URL contains a password; set redis.password (or its _file form) instead"_s);
         row("alias and canonical name both set", u"AUTHSHIELD_SERVER_PROFILE"_s, u"test"_s, u"server.profile"_s,
             u"also set by env AUTHSHIELD_ENV; set only one of them"_s);
         row("bad rate rule", u"AUTHSHIELD_RATELIMIT_LOGIN_IP"_s, u"lots"_s, u"ratelimit.login_ip"_s,
             u"\"lots\" is not <count>/<window> like 10/60s"_s);
-        row("short encryption key", u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY"_s, u"c2hvcnQ="_s,
-            u"secrets.encryption_key"_s,
+        row("short encryption key", u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY"_s, u"c2hvcnQ="_s, u"secrets.encryption_key"_s,
             u"must be 32 bytes encoded as base64 (e.g. head -c 32 /dev/urandom | base64)"_s);
         row("HS256 without secret", u"AUTHSHIELD_TOKENS_ALGORITHM"_s, u"HS256"_s, u"tokens.hmac_secret"_s,
             u"tokens.algorithm is HS256, which needs tokens.hmac_secret (at least 32 bytes)"_s);
@@ -428,9 +423,9 @@ private Q_SLOTS:
         QFETCH(QString, variable);
         QFETCH(QString, value);
         QFETCH(QString, expectedLine);
-        Vars vars{{variable, value}};
+        Vars vars { { variable, value } };
         if (variable == "AUTHSHIELD_SERVER_PROFILE"_L1)
-            vars.append({u"AUTHSHIELD_ENV"_s, u"test"_s});
+            vars.append({ u"AUTHSHIELD_ENV"_s, u"test"_s });
         const auto loaded = ConfigLoader::load(sourcesFor(vars));
         QVERIFY(!loaded.ok());
         QCOMPARE(loaded.error().code, authshield::ErrorCode::ValidationFailed);
@@ -441,25 +436,27 @@ private Q_SLOTS:
 
     void shortHmacSecretIsRejected()
     {
-        const auto loaded = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_TOKENS_ALGORITHM"_s, u"HS256"_s},
-                                                           {u"AUTHSHIELD_TOKENS_HMAC_SECRET"_s, u"tooshort-xyz"_s}}));
+        const auto loaded
+            = ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_TOKENS_ALGORITHM"_s, u"HS256"_s },
+                                              { u"AUTHSHIELD_TOKENS_HMAC_SECRET"_s, u"tooshort-xyz"_s } }));
         QVERIFY(!loaded.ok());
-        QCOMPARE(loaded.error().message, u"tokens.hmac_secret (env AUTHSHIELD_TOKENS_HMAC_SECRET): must be at least "
-                                         u"32 bytes for HS256 (it has 12)"_s);
+        QCOMPARE(loaded.error().message,
+                 u"tokens.hmac_secret (env AUTHSHIELD_TOKENS_HMAC_SECRET): must be at least "
+                 u"32 bytes for HS256 (it has 12)"_s);
     }
 
     void allProblemsAreReportedAtOnce()
     {
         QTemporaryDir dir;
         const QString path = writeFile(dir, u"a.conf"_s, "[http]\nthreads = many\nmax_body_bytes = 1\n[bogus]\n");
-        const auto loaded = ConfigLoader::load(sourcesFor(
-            {{u"AUTHSHIELD_LOG_LEVEL"_s, u"loud"_s}, {u"AUTHSHIELD_NOPE"_s, u"1"_s}}, path));
+        const auto loaded = ConfigLoader::load(
+            sourcesFor({ { u"AUTHSHIELD_LOG_LEVEL"_s, u"loud"_s }, { u"AUTHSHIELD_NOPE"_s, u"1"_s } }, path));
         QVERIFY(!loaded.ok());
         const QStringList lines = loaded.error().message.split(u'\n');
         QCOMPARE(lines.size(), 5);
         const QMap<QString, QString>& fields = loaded.error().fields;
-        for (const QString& name : {u"http.threads"_s, u"http.max_body_bytes"_s, u"[bogus]"_s, u"log.level"_s,
-                                    u"AUTHSHIELD_NOPE"_s})
+        for (const QString& name :
+             { u"http.threads"_s, u"http.max_body_bytes"_s, u"[bogus]"_s, u"log.level"_s, u"AUTHSHIELD_NOPE"_s })
             QVERIFY2(fields.contains(name), qPrintable(name));
         QVERIFY(loaded.error().message.contains(u"http.threads ("_s + path + u":2): \"many\" is not a whole number"_s));
     }
@@ -476,7 +473,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString missing = dir.filePath(u"nope.conf"_s);
         const auto loaded = viaOption ? ConfigLoader::load(sourcesFor({}, missing))
-                                      : ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_CONFIG"_s, missing}}));
+                                      : ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_CONFIG"_s, missing } }));
         QVERIFY(!loaded.ok());
         QVERIFY2(loaded.error().message.startsWith(u"config ("_s), qPrintable(loaded.error().message));
         QVERIFY(loaded.error().message.contains(missing));
@@ -494,14 +491,15 @@ private Q_SLOTS:
     void fileSyntax()
     {
         QTemporaryDir dir;
-        const QString path = writeFile(dir, u"a.conf"_s,
-                                       "\xEF\xBB\xBF# comment\r\n; other comment\r\n\r\n[tokens]\r\n"
-                                       "  audience   =   my api  \r\n"
-                                       "[database]\n"
-                                       "password = \"  spaced \\\" pass#word \"  # trailing comment\n"
-                                       "[redis]\npassword = 'lit\\eral'\n"
-                                       "[http]\ntrusted_proxies = 10.0.0.0/8,192.168.0.0/16  # office\n"
-                                       "[tokens]\nalgorithm = HS256 # comment\nhmac_secret = 0123456789abcdef0123456789abcdef #not-a-comment\n");
+        const QString path = writeFile(
+            dir, u"a.conf"_s,
+            "\xEF\xBB\xBF# comment\r\n; other comment\r\n\r\n[tokens]\r\n"
+            "  audience   =   my api  \r\n"
+            "[database]\n"
+            "password = \"  spaced \\\" pass#word \"  # trailing comment\n"
+            "[redis]\npassword = 'lit\\eral'\n"
+            "[http]\ntrusted_proxies = 10.0.0.0/8,192.168.0.0/16  # office\n"
+            "[tokens]\nalgorithm = HS256 # comment\nhmac_secret = 0123456789abcdef0123456789abcdef #not-a-comment\n");
         const auto loaded = ConfigLoader::load(sourcesFor({}, path));
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
         QCOMPARE(loaded->config.tokens.audience, u"my api"_s);
@@ -532,7 +530,7 @@ private Q_SLOTS:
         QFETCH(QString, host);
         QFETCH(int, port);
         QFETCH(QString, publicUrl);
-        const auto loaded = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_HTTP_LISTEN"_s, listen}}));
+        const auto loaded = ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_HTTP_LISTEN"_s, listen } }));
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
         QCOMPARE(loaded->config.http.host, host);
         QCOMPARE(int(loaded->config.http.port), port);
@@ -587,15 +585,15 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString hmac = u"hmac-secret-value-0123456789abcdefXYZ"_s;
         const QString keyFile = writeFile(dir, u"enc.key"_s, validKey + '\n');
-        const QString path = writeFile(dir, u"a.conf"_s,
-                                       "[database]\npassword = db-secret-value\n[tokens]\nalgorithm = HS256\n");
-        const auto loaded = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_TOKENS_HMAC_SECRET"_s, hmac},
-                                                           {u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY_FILE"_s, keyFile},
-                                                           {u"AUTHSHIELD_HTTP_THREADS"_s, u"4"_s}},
+        const QString path
+            = writeFile(dir, u"a.conf"_s, "[database]\npassword = db-secret-value\n[tokens]\nalgorithm = HS256\n");
+        const auto loaded = ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_TOKENS_HMAC_SECRET"_s, hmac },
+                                                            { u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY_FILE"_s, keyFile },
+                                                            { u"AUTHSHIELD_HTTP_THREADS"_s, u"4"_s } },
                                                           path));
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
         const QString text = renderEffectiveConfig(*loaded);
-        for (const QString& secret : {hmac, u"db-secret-value"_s, QString::fromLatin1(validKey)})
+        for (const QString& secret : { hmac, u"db-secret-value"_s, QString::fromLatin1(validKey) })
             QVERIFY2(!text.contains(secret), qPrintable(text));
         const QStringList lines = text.split(u'\n');
         QVERIFY(lines.contains(u"password = ********  # "_s + path + u":2"_s));
@@ -613,9 +611,9 @@ private Q_SLOTS:
 
     void renderedConfigLoadsBackToTheSameValues()
     {
-        const auto first = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_HTTP_TRUSTED_PROXIES"_s, u"10.0.0.0/8"_s},
-                                                          {u"AUTHSHIELD_TOKENS_AUDIENCE"_s, u" spaced "_s},
-                                                          {u"AUTHSHIELD_HTTP_LISTEN"_s, u"[::1]:7000"_s}}));
+        const auto first = ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_HTTP_TRUSTED_PROXIES"_s, u"10.0.0.0/8"_s },
+                                                           { u"AUTHSHIELD_TOKENS_AUDIENCE"_s, u" spaced "_s },
+                                                           { u"AUTHSHIELD_HTTP_LISTEN"_s, u"[::1]:7000"_s } }));
         QVERIFY(first.ok());
         QString text = renderEffectiveConfig(*first);
         // Secrets are masked, so drop their lines before reading the text back.
@@ -638,14 +636,14 @@ private Q_SLOTS:
         const QString dataDir = dir.filePath(u"nested/data"_s);
         QString firstKey;
         for (int run = 0; run < 2; ++run) {
-            auto loaded = ConfigLoader::load(sourcesFor({{u"AUTHSHIELD_ENV"_s, u"test"_s}}, {}, dataDir));
+            auto loaded = ConfigLoader::load(sourcesFor({ { u"AUTHSHIELD_ENV"_s, u"test"_s } }, {}, dataDir));
             QVERIFY(loaded.ok());
             ServerConfig config = loaded->config;
             QVERIFY(prepareDataDir(config).ok());
             QVERIFY(ensureDevSecrets(config).ok());
             QCOMPARE(config.dataDir, QFileInfo(dataDir).absoluteFilePath());
             QCOMPARE(config.database.url, u"sqlite://"_s + config.dataDir + u"/authshield.db"_s);
-            for (const QString& sub : {QString(), u"/mail"_s, u"/secrets"_s})
+            for (const QString& sub : { QString(), u"/mail"_s, u"/secrets"_s })
                 QCOMPARE(modeOf(config.dataDir + sub), 0700u);
             const QString keyPath = config.dataDir + u"/secrets/encryption.key"_s;
             QCOMPARE(modeOf(keyPath), 0600u);
@@ -672,8 +670,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString dataDir = dir.filePath(u"data"_s);
         QVERIFY(QDir().mkpath(dataDir));
-        QFile::setPermissions(dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                           | QFileDevice::ReadOther | QFileDevice::ExeOther);
+        QFile::setPermissions(dataDir,
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                  | QFileDevice::ReadOther | QFileDevice::ExeOther);
         ServerConfig config;
         config.dataDir = dataDir;
         QVERIFY(prepareDataDir(config).ok());
@@ -700,9 +699,9 @@ private Q_SLOTS:
         QCOMPARE(defaultDataDir(QProcessEnvironment(), dir.path()), dir.filePath(u"var"_s));
         // A directory that does not exist is not writable, even for root.
         const QString unwritable = dir.filePath(u"gone"_s);
-        const auto env = environment({{u"XDG_DATA_HOME"_s, u"/xdg/data"_s}, {u"HOME"_s, u"/home/u"_s}});
+        const auto env = environment({ { u"XDG_DATA_HOME"_s, u"/xdg/data"_s }, { u"HOME"_s, u"/home/u"_s } });
         QCOMPARE(defaultDataDir(env, unwritable), u"/xdg/data/authshield"_s);
-        const auto noXdg = environment({{u"HOME"_s, u"/home/u"_s}});
+        const auto noXdg = environment({ { u"HOME"_s, u"/home/u"_s } });
         QCOMPARE(defaultDataDir(noXdg, unwritable), u"/home/u/.local/share/authshield"_s);
     }
 
@@ -760,8 +759,8 @@ private Q_SLOTS:
             }
         }
         QTemporaryDir dir;
-        const auto loaded = ConfigLoader::load(sourcesFor({}, writeFile(dir, u"ex.conf"_s,
-                                                                         uncommented.join(u'\n').toUtf8())));
+        const auto loaded
+            = ConfigLoader::load(sourcesFor({}, writeFile(dir, u"ex.conf"_s, uncommented.join(u'\n').toUtf8())));
         QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
         const ServerConfig defaults;
         for (const ConfigKey& key : configKeys()) {

@@ -85,27 +85,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("change");
         QTest::addColumn<QString>("expectedStart");
         QTest::addColumn<QString>("expectedFix");
-        QTest::addRow("missing encryption key") << u"unset AUTHSHIELD_SECRETS_ENCRYPTION_KEY_FILE"_s
-                                                << u"secrets.encryption_key is not set"_s
-                                                << u"encryption_key_file = /etc/authshield/encryption.key"_s;
-        QTest::addRow("generated encryption key") << u"generated key"_s
-                                                  << u"secrets.encryption_key was generated into the data dir"_s
-                                                  << u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY_FILE"_s;
-        QTest::addRow("world-readable secret file") << u"mode 0644"_s << u"The secret file "_s
-                                                    << u"(mode 0644): run chmod 600 "_s;
-        QTest::addRow("group-readable secret file") << u"mode 0640"_s << u"The secret file "_s
-                                                    << u"(mode 0640): run chmod 600 "_s;
-        QTest::addRow("missing public url") << u"unset AUTHSHIELD_PUBLIC_URL"_s
-                                            << u"server.public_url is not set"_s << u"AUTHSHIELD_PUBLIC_URL"_s;
-        QTest::addRow("public url not https") << u"set AUTHSHIELD_PUBLIC_URL=http://id.example.com"_s
-                                              << u"server.public_url http://id.example.com is not https"_s
-                                              << u"set an https:// URL"_s;
-        QTest::addRow("api docs enabled") << u"set AUTHSHIELD_SERVER_API_DOCS=true"_s
-                                          << u"server.api_docs is enabled"_s << u"api_docs = false"_s;
-        QTest::addRow("short HS256 secret") << u"short hmac"_s << u"tokens.algorithm is HS256"_s
-                                            << u"at least 32 random bytes"_s;
-        QTest::addRow("database url unset") << u"unset AUTHSHIELD_DATABASE_URL"_s
-                                            << u"database.url is not set"_s << u"AUTHSHIELD_DATABASE_URL"_s;
+        QTest::addRow("missing encryption key")
+            << u"unset AUTHSHIELD_SECRETS_ENCRYPTION_KEY_FILE"_s << u"secrets.encryption_key is not set"_s
+            << u"encryption_key_file = /etc/authshield/encryption.key"_s;
+        QTest::addRow("generated encryption key")
+            << u"generated key"_s << u"secrets.encryption_key was generated into the data dir"_s
+            << u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY_FILE"_s;
+        QTest::addRow("world-readable secret file")
+            << u"mode 0644"_s << u"The secret file "_s << u"(mode 0644): run chmod 600 "_s;
+        QTest::addRow("group-readable secret file")
+            << u"mode 0640"_s << u"The secret file "_s << u"(mode 0640): run chmod 600 "_s;
+        QTest::addRow("missing public url")
+            << u"unset AUTHSHIELD_PUBLIC_URL"_s << u"server.public_url is not set"_s << u"AUTHSHIELD_PUBLIC_URL"_s;
+        QTest::addRow("public url not https")
+            << u"set AUTHSHIELD_PUBLIC_URL=http://id.example.com"_s
+            << u"server.public_url http://id.example.com is not https"_s << u"set an https:// URL"_s;
+        QTest::addRow("api docs enabled")
+            << u"set AUTHSHIELD_SERVER_API_DOCS=true"_s << u"server.api_docs is enabled"_s << u"api_docs = false"_s;
+        QTest::addRow("short HS256 secret")
+            << u"short hmac"_s << u"tokens.algorithm is HS256"_s << u"at least 32 random bytes"_s;
+        QTest::addRow("database url unset")
+            << u"unset AUTHSHIELD_DATABASE_URL"_s << u"database.url is not set"_s << u"AUTHSHIELD_DATABASE_URL"_s;
     }
     void prodRefusals()
     {
@@ -174,9 +174,11 @@ private Q_SLOTS:
         const QStringList problems = ProfileValidator::prodProblems(*loaded);
         QCOMPARE(problems.size(), refused ? 1 : 0);
         if (refused) {
-            QCOMPARE(problems.first(), u"The config file "_s + configFile + u" holds secrets (database.password) and "
-                                       u"is readable by others (mode 0644): run chmod 640 "_s + configFile
-                                           + u", or move the secrets to *_file files."_s);
+            QCOMPARE(problems.first(),
+                     u"The config file "_s + configFile
+                         + u" holds secrets (database.password) and "
+                           u"is readable by others (mode 0644): run chmod 640 "_s
+                         + configFile + u", or move the secrets to *_file files."_s);
         }
     }
 

@@ -6,12 +6,14 @@
 #include <QString>
 
 #include <chrono>
+#include <optional>
 
 namespace authshield::server {
 
 enum class Profile { Dev, Test, Prod };
 
 QString profileName(Profile profile);
+std::optional<Profile> parseProfile(const QString& name); // "dev" | "test" | "prod"
 
 struct HttpConfig
 {
@@ -70,6 +72,27 @@ struct PasswordConfig
     int argon2Iterations = 2;
 };
 
+// "<count>/<window>" such as 10/60s: at most count requests per sliding window. These are the starting values;
+// the live policy is stored in the database and edited through the admin API.
+struct RateLimitRule
+{
+    int count = 0;
+    std::chrono::seconds window{0};
+    bool operator==(const RateLimitRule& other) const = default;
+};
+
+struct RateLimitConfig
+{
+    RateLimitRule loginIp{30, std::chrono::seconds(60)};
+    RateLimitRule loginAccount{10, std::chrono::seconds(300)};
+    RateLimitRule registerIp{10, std::chrono::seconds(3600)};
+    RateLimitRule forgotIp{10, std::chrono::seconds(3600)};
+    RateLimitRule forgotAccount{3, std::chrono::seconds(3600)};
+    RateLimitRule resendIp{10, std::chrono::seconds(3600)};
+    RateLimitRule refreshIp{120, std::chrono::seconds(60)};
+    RateLimitRule globalIp{600, std::chrono::seconds(60)};
+};
+
 struct SecretsConfig
 {
     QString encryptionKey; // secret: 32 bytes base64; encrypts signing keys and SMTP password at rest
@@ -88,6 +111,7 @@ struct ServerConfig
     LogConfig log;
     TokensConfig tokens;
     PasswordConfig password;
+    RateLimitConfig ratelimit;
     SecretsConfig secrets;
 };
 

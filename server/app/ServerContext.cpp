@@ -102,6 +102,8 @@ Result<void> ServerContext::start()
     Result<quint16> port = m_http->start();
     if (!port)
         return port.error();
+    if (m_loaded.config.publicUrl.isEmpty()) // dev/test on port 0: the issuer is known only now
+        m_loaded.config.publicUrl = listenUrl(config.http.host, *port);
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
               {{QStringLiteral("host"), config.http.host},

@@ -10,12 +10,6 @@ namespace {
 // Arbitrary constant key for pg_advisory_lock: "AuthShld" migrations.
 constexpr qint64 kMigrationLockKey = 0x4175746853686c64;
 
-QString firstLine(const QString& text)
-{
-    const qsizetype end = text.indexOf(QLatin1Char('\n'));
-    return end < 0 ? text : text.left(end);
-}
-
 } // namespace
 
 SqlDialect::SqlDialect(SqlBackend backend)
@@ -124,7 +118,9 @@ QString SqlDialect::connectOptions(const DatabaseUrl& url, std::chrono::millisec
 QStringList SqlDialect::sessionSetupStatements(std::chrono::milliseconds busyTimeout) const
 {
     if (isPostgres())
-        return {QStringLiteral("SET TIME ZONE 'UTC'")};
+        return {QStringLiteral("SET TIME ZONE 'UTC'"),
+                // NOTICEs ("already exists, skipping") would otherwise land in the log as Qt warnings.
+                QStringLiteral("SET client_min_messages = warning")};
     return {
         QStringLiteral("PRAGMA journal_mode=WAL"),
         QStringLiteral("PRAGMA foreign_keys=ON"),
@@ -171,15 +167,16 @@ QString SqlDialect::listTablesQuery() const
 
 bool SqlDialect::isUnavailable(const QSqlError& error) const
 {
+    const QString code = error.nativeErrorCode();
+    if (!isPostgres()) {
+        // SQLITE_BUSY / SQLITE_LOCKED (the low byte of extended codes) once busy_timeout ran out. QSQLITE
+        // labels every failed step a ConnectionError, so the error type says nothing here.
+        bool numeric = false;
+        const int primary = code.toInt(&numeric) & 0xff;
+        return numeric && (primary == 5 || primary == 6);
+    }
     if (error.type() == QSqlError::ConnectionError)
         return true;
-    const QString code = error.nativeErrorCode();
-    const QString text = firstLine(error.databaseText()).toLower();
-    if (!isPostgres()) {
-        // SQLITE_BUSY / SQLITE_LOCKED (also extended codes) once busy_timeout ran out.
-        return text.contains(QStringLiteral("database is locked")) || text.contains(QStringLiteral("database is busy"))
-            || code == QStringLiteral("5") || code == QStringLiteral("6");
-    }
     // SQLSTATE class 08 (connection exception), 57P01..03 (server shutting down / crashed / starting up).
     if (code.startsWith(QStringLiteral("08")) || code == QStringLiteral("57P01") || code == QStringLiteral("57P02")
         || code == QStringLiteral("57P03"))

@@ -15,8 +15,8 @@ namespace authshield::server {
 
 namespace {
 
-std::atomic<quint64> g_nextDatabaseId{1};
-std::atomic<quint64> g_nextThreadSerial{1};
+std::atomic<quint64> g_nextDatabaseId { 1 };
+std::atomic<quint64> g_nextThreadSerial { 1 };
 
 // The calling thread's connections, one per Database. Destroyed when the thread ends, which is when its
 // connections must go: QSqlDatabase::removeDatabase from the owning thread, after every handle is gone.
@@ -184,16 +184,18 @@ Result<void> Database::openConnection(QSqlDatabase& db) const
     }
     db.setConnectOptions(m_dialect.connectOptions(url, m_config.connectTimeout, m_config.busyTimeout));
     if (!db.open())
-        return Error::make(ErrorCode::ServiceUnavailable, QStringLiteral("cannot connect to database %1: %2")
-                                                              .arg(describe(), errorText(db.lastError())));
+        return Error::make(
+            ErrorCode::ServiceUnavailable,
+            QStringLiteral("cannot connect to database %1: %2").arg(describe(), errorText(db.lastError())));
     for (const QString& statement : m_dialect.sessionSetupStatements(m_config.busyTimeout)) {
         QSqlQuery query(db);
         if (!query.exec(statement)) {
             const QSqlError error = query.lastError();
             query = QSqlQuery();
             db.close();
-            return Error::make(ErrorCode::ServiceUnavailable,
-                               QStringLiteral("cannot set up database session (%1): %2").arg(statement, errorText(error)));
+            return Error::make(
+                ErrorCode::ServiceUnavailable,
+                QStringLiteral("cannot set up database session (%1): %2").arg(statement, errorText(error)));
         }
     }
     return success();
@@ -213,8 +215,9 @@ Result<std::chrono::microseconds> Database::ping() const
         QSqlQuery query(*db);
         if (query.exec(QStringLiteral("SELECT 1")) && query.next() && query.value(0).toInt() == 1)
             return std::chrono::microseconds(timer.nsecsElapsed() / 1000);
-        lastError = Error::make(ErrorCode::ServiceUnavailable,
-                                QStringLiteral("database %1 did not answer: %2").arg(describe(), errorText(query.lastError())));
+        lastError = Error::make(
+            ErrorCode::ServiceUnavailable,
+            QStringLiteral("database %1 did not answer: %2").arg(describe(), errorText(query.lastError())));
     }
     return lastError;
 }
@@ -245,8 +248,9 @@ Error Database::toError(const QSqlError& error, const QString& sql) const
                            QStringLiteral("database unavailable: %1").arg(errorText(error)));
     }
     if (m_dialect.isUniqueViolation(error))
-        return Error::make(ErrorCode::Conflict, QStringLiteral("unique constraint violated in `%1`: %2")
-                                                    .arg(statementSummary(sql), errorText(error)));
+        return Error::make(
+            ErrorCode::Conflict,
+            QStringLiteral("unique constraint violated in `%1`: %2").arg(statementSummary(sql), errorText(error)));
     return Error::make(ErrorCode::Internal,
                        QStringLiteral("database error in `%1`: %2").arg(statementSummary(sql), errorText(error)));
 }

@@ -62,17 +62,19 @@ Result<DatabaseUrl> parsePostgres(const QString& text)
     if (path.startsWith(QLatin1Char('/')))
         path.remove(0, 1);
     if (path.isEmpty())
-        return invalid(QStringLiteral("PostgreSQL database URL has no database name (postgresql://user@host:port/dbname)"));
+        return invalid(
+            QStringLiteral("PostgreSQL database URL has no database name (postgresql://user@host:port/dbname)"));
     if (path.contains(QLatin1Char('/')))
-        return invalid(QStringLiteral("PostgreSQL database URL path must be just the database name, got '%1'").arg(path));
+        return invalid(
+            QStringLiteral("PostgreSQL database URL path must be just the database name, got '%1'").arg(path));
     url.database = path;
     if (!qurl.fragment().isEmpty())
         return invalid(QStringLiteral("PostgreSQL database URL must not have a #fragment"));
 
     const QUrlQuery query(qurl);
-    static const QStringList sslModes = {QStringLiteral("disable"), QStringLiteral("allow"), QStringLiteral("prefer"),
-                                         QStringLiteral("require"), QStringLiteral("verify-ca"),
-                                         QStringLiteral("verify-full")};
+    static const QStringList sslModes
+        = { QStringLiteral("disable"), QStringLiteral("allow"),     QStringLiteral("prefer"),
+            QStringLiteral("require"), QStringLiteral("verify-ca"), QStringLiteral("verify-full") };
     for (const auto& [key, value] : query.queryItems(QUrl::FullyDecoded)) {
         if (key == QStringLiteral("sslmode")) {
             if (!sslModes.contains(value))
@@ -111,8 +113,8 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString& url, const QString& dataDi
         return parseSqlite(text.mid(schemeEnd + 3), dataDir);
     if (scheme == QStringLiteral("postgresql") || scheme == QStringLiteral("postgres"))
         return parsePostgres(text);
-    return invalid(QStringLiteral("database URL scheme '%1' is not supported (use sqlite:// or postgresql://)")
-                       .arg(scheme));
+    return invalid(
+        QStringLiteral("database URL scheme '%1' is not supported (use sqlite:// or postgresql://)").arg(scheme));
 }
 
 QString DatabaseUrl::display() const

@@ -47,7 +47,7 @@ Result<QList<Migration>> MigrationRunner::available() const
     static const QRegularExpression pattern(QStringLiteral("^(\\d{4})_([a-z0-9_]+)\\.sql$"));
     QList<Migration> migrations;
     QSet<int> versions;
-    for (const QString& file : dir.entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name)) {
+    for (const QString& file : dir.entryList({ QStringLiteral("*.sql") }, QDir::Files, QDir::Name)) {
         const auto match = pattern.match(file);
         if (!match.hasMatch())
             return migrationError(QStringLiteral("migration file %1 is not named NNNN_name.sql").arg(file));
@@ -87,7 +87,7 @@ Result<QList<MigrationRunner::Applied>> MigrationRunner::applied() const
     if (auto r = query.exec(); !r)
         return r.error();
     while (query.next())
-        rows << Applied{int(query.int64(0)), query.string(1), query.string(2)};
+        rows << Applied { int(query.int64(0)), query.string(1), query.string(2) };
     return rows;
 }
 
@@ -95,8 +95,8 @@ Result<void> MigrationRunner::check(const QList<Migration>& known, const QList<A
 {
     const int latestKnown = known.isEmpty() ? 0 : known.last().version;
     for (const Applied& row : done) {
-        const auto it = std::find_if(known.cbegin(), known.cend(),
-                                     [&](const Migration& m) { return m.version == row.version; });
+        const auto it
+            = std::find_if(known.cbegin(), known.cend(), [&](const Migration& m) { return m.version == row.version; });
         if (it == known.cend()) {
             if (row.version > latestKnown)
                 return migrationError(QStringLiteral("database schema version %1 is newer than this binary (knows up "
@@ -184,10 +184,11 @@ Result<bool> MigrationRunner::applyOne(const Migration& migration) const
     const QStringList statements = SqlScript::split(migration.sql);
     for (qsizetype i = 0; i < statements.size(); ++i) {
         if (auto r = m_db.exec(statements.at(i)); !r)
-            return Error::make(r.error().code, QStringLiteral("migration %1 failed at statement %2: %3")
-                                                   .arg(migration.id())
-                                                   .arg(i + 1)
-                                                   .arg(r.error().message));
+            return Error::make(r.error().code,
+                               QStringLiteral("migration %1 failed at statement %2: %3")
+                                   .arg(migration.id())
+                                   .arg(i + 1)
+                                   .arg(r.error().message));
     }
     auto record = m_db.prepare(QStringLiteral("INSERT INTO schema_migrations (version, name, checksum, applied_at) "
                                               "VALUES (:version, :name, :checksum, :applied_at)"));

@@ -118,9 +118,9 @@ QString SqlDialect::connectOptions(const DatabaseUrl& url, std::chrono::millisec
 QStringList SqlDialect::sessionSetupStatements(std::chrono::milliseconds busyTimeout) const
 {
     if (isPostgres())
-        return {QStringLiteral("SET TIME ZONE 'UTC'"),
-                // NOTICEs ("already exists, skipping") would otherwise land in the log as Qt warnings.
-                QStringLiteral("SET client_min_messages = warning")};
+        return { QStringLiteral("SET TIME ZONE 'UTC'"),
+                 // NOTICEs ("already exists, skipping") would otherwise land in the log as Qt warnings.
+                 QStringLiteral("SET client_min_messages = warning") };
     return {
         QStringLiteral("PRAGMA journal_mode=WAL"),
         QStringLiteral("PRAGMA foreign_keys=ON"),
@@ -138,14 +138,14 @@ QStringList SqlDialect::acquireMigrationLock() const
 {
     if (!isPostgres())
         return {};
-    return {QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLockKey)};
+    return { QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLockKey) };
 }
 
 QStringList SqlDialect::releaseMigrationLock() const
 {
     if (!isPostgres())
         return {};
-    return {QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kMigrationLockKey)};
+    return { QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kMigrationLockKey) };
 }
 
 QString SqlDialect::tableExistsQuery() const

@@ -25,8 +25,7 @@ public:
     SqlQuery& bindBool(const QString& placeholder, bool value);
     SqlQuery& bindBlob(const QString& placeholder, const QByteArray& value);
     SqlQuery& bindNull(const QString& placeholder);
-    template<typename T>
-    SqlQuery& bindOptional(const QString& placeholder, const std::optional<T>& value)
+    template<typename T> SqlQuery& bindOptional(const QString& placeholder, const std::optional<T>& value)
     {
         return value ? bind(placeholder, QVariant::fromValue(*value)) : bindNull(placeholder);
     }

@@ -113,7 +113,7 @@ private:
             : QStringLiteral("CREATE TABLE extra (id INTEGER PRIMARY KEY, note TEXT NOT NULL DEFAULT 'a;b');\n"
                              "CREATE TRIGGER extra_no_x BEFORE INSERT ON extra BEGIN\n"
                              "  SELECT CASE WHEN NEW.note = 'x' THEN RAISE(ABORT, 'no x; ever') END;\nEND;\n");
-        return {{QStringLiteral("0002_extra.sql"), sql}};
+        return { { QStringLiteral("0002_extra.sql"), sql } };
     }
 
     std::unique_ptr<Database> migratedDatabase()
@@ -173,7 +173,8 @@ private Q_SLOTS:
         QStringList auditorPermissions;
         while (auditor.next())
             auditorPermissions << auditor.string(0);
-        QCOMPARE(auditorPermissions, words("audit.read keys.read roles.read sessions.read settings.read stats.read users.read"));
+        QCOMPARE(auditorPermissions,
+                 words("audit.read keys.read roles.read sessions.read settings.read stats.read users.read"));
 
         auto roles = db.prepare(QStringLiteral("SELECT name, builtin, created_at FROM roles ORDER BY name"));
         QVERIFY(roles.exec().ok());
@@ -254,7 +255,8 @@ private Q_SLOTS:
         QVERIFY(db);
         const QString root = migrationSet({}, true);
         MigrationRunner runner(*db, root);
-        for (const QString& operation : {QStringLiteral("verify"), QStringLiteral("apply"), QStringLiteral("pending")}) {
+        for (const QString& operation :
+             { QStringLiteral("verify"), QStringLiteral("apply"), QStringLiteral("pending") }) {
             QString message;
             if (operation == QStringLiteral("verify")) {
                 auto r = runner.verify();
@@ -358,9 +360,9 @@ private Q_SLOTS:
         QVERIFY2(user.exec().ok(), qPrintable(user.exec().error().message));
 
         const QString sessionId = newId();
-        auto session = db->prepare(QStringLiteral(
-            "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, idle_expires_at) "
-            "VALUES (:id, :user, 1, 1, 2, 2)"));
+        auto session = db->prepare(
+            QStringLiteral("INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, idle_expires_at) "
+                           "VALUES (:id, :user, 1, 1, 2, 2)"));
         session.bind(QStringLiteral(":id"), sessionId).bind(QStringLiteral(":user"), userId);
         QVERIFY(session.exec().ok());
 
@@ -388,8 +390,8 @@ private Q_SLOTS:
         // Case-insensitive search with user input taken literally.
         auto search = db->prepare(QStringLiteral("SELECT COUNT(*) FROM users WHERE email %1 :pattern ESCAPE '\\'")
                                       .arg(db->dialect().caseInsensitiveLike()));
-        search.bind(QStringLiteral(":pattern"), QStringLiteral("%") + SqlDialect::escapeLike(QStringLiteral("ANN@"))
-                                                    + QStringLiteral("%"));
+        search.bind(QStringLiteral(":pattern"),
+                    QStringLiteral("%") + SqlDialect::escapeLike(QStringLiteral("ANN@")) + QStringLiteral("%"));
         QVERIFY(search.exec().ok() && search.next());
         QCOMPARE(search.int64(0), 1);
         auto literal = db->prepare(QStringLiteral("SELECT COUNT(*) FROM users WHERE email %1 :pattern ESCAPE '\\'")
@@ -407,7 +409,7 @@ private Q_SLOTS:
         QVERIFY(!mainName.isEmpty());
 
         QString names[2];
-        bool inserted[2] = {false, false};
+        bool inserted[2] = { false, false };
         auto work = [&](int index) {
             for (int i = 0; i < 20; ++i) {
                 auto tx = Transaction::begin(*db);
@@ -512,14 +514,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("url");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("messagePart");
-        QTest::addRow("unsupported scheme") << "mysql://u@127.0.0.1/d" << int(ErrorCode::ValidationFailed)
-                                            << "scheme 'mysql' is not supported";
-        QTest::addRow("postgres without database") << "postgresql://u@127.0.0.1/" << int(ErrorCode::ValidationFailed)
-                                                   << "no database name";
+        QTest::addRow("unsupported scheme")
+            << "mysql://u@127.0.0.1/d" << int(ErrorCode::ValidationFailed) << "scheme 'mysql' is not supported";
+        QTest::addRow("postgres without database")
+            << "postgresql://u@127.0.0.1/" << int(ErrorCode::ValidationFailed) << "no database name";
         QTest::addRow("nothing listening") << "postgresql://u@127.0.0.1:1/d?connect_timeout=2"
                                            << int(ErrorCode::ServiceUnavailable) << "cannot connect to database";
-        QTest::addRow("sqlite file in unwritable place") << "sqlite:///proc/authshield/x.db"
-                                                         << int(ErrorCode::ServiceUnavailable) << "/proc/authshield";
+        QTest::addRow("sqlite file in unwritable place")
+            << "sqlite:///proc/authshield/x.db" << int(ErrorCode::ServiceUnavailable) << "/proc/authshield";
     }
     void badUrlsGiveClearErrors()
     {

@@ -88,7 +88,8 @@ bool PostgresInstance::run(const QString& program, const QStringList& arguments,
     QStringList argv = arguments;
     QString command = program;
     if (asPostgresUser && isRoot()) {
-        argv = QStringList{QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), program} + arguments;
+        argv = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), program }
+            + arguments;
         command = QStringLiteral("runuser");
     }
     process.start(command, argv);
@@ -128,9 +129,9 @@ bool PostgresInstance::initialise()
     qint64 pid = 0;
     const bool watchdogStarted = QProcess::startDetached(
         QStringLiteral("/bin/sh"),
-        {QStringLiteral("-c"), QString::fromUtf8(kWatchdogScript), QStringLiteral("authshield-pg-watchdog"),
-         QString::number(QCoreApplication::applicationPid()), m_dir, binary(QStringLiteral("pg_ctl")),
-         isRoot() ? QStringLiteral("1") : QStringLiteral("0")},
+        { QStringLiteral("-c"), QString::fromUtf8(kWatchdogScript), QStringLiteral("authshield-pg-watchdog"),
+          QString::number(QCoreApplication::applicationPid()), m_dir, binary(QStringLiteral("pg_ctl")),
+          isRoot() ? QStringLiteral("1") : QStringLiteral("0") },
         QStringLiteral("/"), &pid);
     if (!watchdogStarted) {
         m_lastError = QStringLiteral("cannot start the watchdog shell");
@@ -151,9 +152,9 @@ bool PostgresInstance::initialise()
     }
     const QString data = m_dir + QStringLiteral("/data");
     if (!run(binary(QStringLiteral("initdb")),
-             {QStringLiteral("-D"), data, QStringLiteral("-U"), superuser(), QStringLiteral("-A"), QStringLiteral("trust"),
-              QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--locale=C"), QStringLiteral("--no-sync"),
-              QStringLiteral("--no-instructions")},
+             { QStringLiteral("-D"), data, QStringLiteral("-U"), superuser(), QStringLiteral("-A"),
+               QStringLiteral("trust"), QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--locale=C"),
+               QStringLiteral("--no-sync"), QStringLiteral("--no-instructions") },
              60000, true))
         return false;
 
@@ -192,9 +193,9 @@ bool PostgresInstance::start()
     if (!m_initialised && !initialise())
         return false;
     const bool started = run(binary(QStringLiteral("pg_ctl")),
-                             {QStringLiteral("-D"), m_dir + QStringLiteral("/data"), QStringLiteral("-l"),
-                              m_dir + QStringLiteral("/server.log"), QStringLiteral("-w"), QStringLiteral("-t"),
-                              QStringLiteral("30"), QStringLiteral("start")},
+                             { QStringLiteral("-D"), m_dir + QStringLiteral("/data"), QStringLiteral("-l"),
+                               m_dir + QStringLiteral("/server.log"), QStringLiteral("-w"), QStringLiteral("-t"),
+                               QStringLiteral("30"), QStringLiteral("start") },
                              40000, true);
     if (!started) {
         m_lastError += QStringLiteral("\nserver log:\n") + logTail();
@@ -209,8 +210,8 @@ void PostgresInstance::stop()
     if (!m_running)
         return;
     run(binary(QStringLiteral("pg_ctl")),
-        {QStringLiteral("-D"), m_dir + QStringLiteral("/data"), QStringLiteral("-m"), QStringLiteral("immediate"),
-         QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("30"), QStringLiteral("stop")},
+        { QStringLiteral("-D"), m_dir + QStringLiteral("/data"), QStringLiteral("-m"), QStringLiteral("immediate"),
+          QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("30"), QStringLiteral("stop") },
         40000, true);
     m_running = false;
 }
@@ -228,8 +229,8 @@ QString PostgresInstance::createDatabase(const QString& name)
         return {};
     }
     if (!run(binary(QStringLiteral("createdb")),
-             {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
-              QStringLiteral("-U"), superuser(), name},
+             { QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+               QStringLiteral("-U"), superuser(), name },
              30000, false))
         return {};
     return url(name);

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "shared/Result.h"
+
+#include <QByteArray>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariant>
+
+#include <optional>
+
+namespace authshield::server {
+
+class Database;
+
+// A prepared statement on the calling thread's connection, returning Result instead of bool:
+//   auto q = db.prepare(sql); q.bind(":id", id); if (auto r = q.exec(); !r) return r.error();
+// Booleans and blobs go through the dialect so repositories never ask which database they are on.
+class SqlQuery
+{
+public:
+    SqlQuery(const Database& db, const QString& sql);
+
+    SqlQuery& bind(const QString& placeholder, const QVariant& value);
+    SqlQuery& bindBool(const QString& placeholder, bool value);
+    SqlQuery& bindBlob(const QString& placeholder, const QByteArray& value);
+    SqlQuery& bindNull(const QString& placeholder);
+    template<typename T> SqlQuery& bindOptional(const QString& placeholder, const std::optional<T>& value)
+    {
+        return value ? bind(placeholder, QVariant::fromValue(*value)) : bindNull(placeholder);
+    }
+
+    Result<void> exec();
+
+    bool next();
+    QVariant value(int column) const;
+    QVariant value(const QString& column) const;
+    bool isNull(int column) const;
+    QString string(int column) const;
+    qint64 int64(int column) const;
+    std::optional<qint64> optionalInt64(int column) const;
+    bool boolean(int column) const;
+    QByteArray blob(int column) const;
+    QString uuid(int column) const;
+    int rowsAffected() const;
+
+    QSqlQuery& raw() { return m_query; }
+
+private:
+    const Database* m_db;
+    QString m_sql;
+    QSqlQuery m_query;
+    std::optional<Error> m_prepareError;
+};
+
+} // namespace authshield::server

@@ -53,6 +53,9 @@ public:
 
     // Parameterised statement on this thread's connection: db.prepare(sql).bind(":x", v).exec().
     SqlQuery prepare(const QString& sql) const;
+    // Whether the calling thread has a Transaction open (services join it instead of opening their own).
+    bool inTransaction() const;
+
     // One statement without parameters (DDL, BEGIN/COMMIT, PRAGMA).
     Result<void> exec(const QString& sql) const;
 
@@ -68,7 +71,6 @@ private:
     Result<QSqlDatabase> threadConnection(bool forceReconnect) const;
     Result<void> openConnection(QSqlDatabase& db) const;
     void setInTransaction(bool inTransaction) const;
-    bool inTransaction() const;
     bool isConnectionLost() const;
 
     const quint64 m_id;

@@ -134,6 +134,11 @@ QString SqlDialect::migrationsFolder() const
     return isPostgres() ? QStringLiteral("postgres") : QStringLiteral("sqlite");
 }
 
+QString SqlDialect::lockAuditChain() const
+{
+    return isPostgres() ? QStringLiteral("SELECT pg_advisory_xact_lock(7243002)") : QString();
+}
+
 QStringList SqlDialect::acquireMigrationLock() const
 {
     if (!isPostgres())

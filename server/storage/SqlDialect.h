@@ -56,6 +56,9 @@ public:
     // Migrations: resource sub-folder, and statements serialising concurrent migrators (empty for SQLite,
     // where each migration's BEGIN IMMEDIATE already serialises them).
     QString migrationsFolder() const;
+    // Serialises appends to the audit hash chain across processes, inside the current transaction
+    // (PostgreSQL: a transaction-scoped advisory lock; SQLite: empty, BEGIN IMMEDIATE already serialises).
+    QString lockAuditChain() const;
     QStringList acquireMigrationLock() const;
     QStringList releaseMigrationLock() const;
     // One row (the name) when the table exists; binds :name.

@@ -1,6 +1,8 @@
 #include "server/app/ServerContext.h"
 
 #include "server/app/OpsRoutes.h"
+#include "server/audit/AuditLog.h"
+#include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
 #include "server/http/HttpServer.h"
 #include "server/http/RequestPipeline.h"
@@ -52,6 +54,8 @@ Result<void> ServerContext::openStorage()
     if (!store)
         return store.error();
     m_keyValueStore = std::move(store).value();
+    m_auditLog = std::make_unique<AuditLog>(*m_database, m_clock);
+    m_passwordHasher = std::make_unique<Argon2idHasher>(config.password);
 
     Database* database = m_database.get();
     m_readiness.add(QStringLiteral("database"), [database] {

@@ -12,6 +12,8 @@
 
 namespace authshield::server {
 
+class Argon2idHasher;
+class AuditLog;
 class Database;
 class HttpServer;
 class KeyValueStore;
@@ -37,6 +39,9 @@ public:
     const ServerConfig& config() const { return m_loaded.config; }
     Database& database() { return *m_database; }
     KeyValueStore& keyValueStore() { return *m_keyValueStore; }
+    AuditLog& auditLog() { return *m_auditLog; }
+    Argon2idHasher& passwordHasher() { return *m_passwordHasher; }
+    const Clock& clock() const { return m_clock; }
 
 private:
     Result<void> openStorage();
@@ -46,6 +51,8 @@ private:
     SystemClock m_clock;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<KeyValueStore> m_keyValueStore;
+    std::unique_ptr<AuditLog> m_auditLog;
+    std::unique_ptr<Argon2idHasher> m_passwordHasher; // one instance: building it computes the dummy hash
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

@@ -371,7 +371,7 @@ QList<ConfigKey> buildKeys()
                 u"http"_s, u"max_connections"_s, u"Open connections per process; more are closed at accept"_s,
                 [](auto& c) -> auto& { return c.http.maxConnections; }, 1, 1000000)
          << durationKey(
-                u"http"_s, u"header_timeout"_s, u"Time allowed for the whole request head to arrive"_s,
+                u"http"_s, u"header_timeout"_s, u"Time allowed for a whole request (head and body) to arrive; slower clients get 408"_s,
                 [](auto& c) -> auto& { return c.http.headerTimeout; }, milliseconds(1), oneHour)
          << durationKey(
                 u"http"_s, u"idle_timeout"_s, u"Keep-alive connections idle this long are closed"_s,

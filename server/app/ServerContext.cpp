@@ -16,6 +16,20 @@
 
 namespace authshield::server {
 
+namespace {
+DependencyStatus dependencyStatus(const QString& backend, const Result<std::chrono::microseconds>& ping)
+{
+    DependencyStatus status;
+    status.backend = backend;
+    status.up = ping.ok();
+    if (ping)
+        status.latency = *ping;
+    else
+        status.detail = ping.error().message;
+    return status;
+}
+} // namespace
+
 ServerContext::ServerContext(LoadedConfig loaded, QObject* parent)
     : QObject(parent)
     , m_loaded(std::move(loaded))
@@ -58,29 +72,10 @@ Result<void> ServerContext::openStorage()
     m_passwordHasher = std::make_unique<Argon2idHasher>(config.password);
 
     Database* database = m_database.get();
-    m_readiness.add(QStringLiteral("database"), [database] {
-        DependencyStatus status;
-        status.backend = database->dialect().name();
-        const Result<std::chrono::microseconds> ping = database->ping();
-        status.up = ping.ok();
-        if (ping)
-            status.latency = *ping;
-        else
-            status.detail = ping.error().message;
-        return status;
-    });
+    m_readiness.add(QStringLiteral("database"),
+                    [database] { return dependencyStatus(database->dialect().name(), database->ping()); });
     KeyValueStore* kvStore = m_keyValueStore.get();
-    m_readiness.add(QStringLiteral("redis"), [kvStore] {
-        DependencyStatus status;
-        status.backend = kvStore->backendName();
-        const Result<std::chrono::microseconds> ping = kvStore->ping();
-        status.up = ping.ok();
-        if (ping)
-            status.latency = *ping;
-        else
-            status.detail = ping.error().message;
-        return status;
-    });
+    m_readiness.add(QStringLiteral("redis"), [kvStore] { return dependencyStatus(kvStore->backendName(), kvStore->ping()); });
     return success();
 }
 

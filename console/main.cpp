@@ -11,31 +11,48 @@ using authshield::console::MainWindow;
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
-    // Organisation and application name place the QSettings file (~/.config/AuthShield/console.conf).
+    // Organisation and application name place the QSettings file (~/.config/AuthShield/authshield-console.conf).
     QApplication::setOrganizationName(QStringLiteral("AuthShield"));
     QApplication::setOrganizationDomain(QStringLiteral("authshield.dev"));
-    QApplication::setApplicationName(QStringLiteral("console"));
-    QApplication::setApplicationDisplayName(QStringLiteral("AuthShield Console"));
+    QApplication::setApplicationName(QStringLiteral("authshield-console"));
     QApplication::setApplicationVersion(authshield::versionString());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Desktop administration console for AuthShield servers."));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption serverOption(QStringList{QStringLiteral("server")},
                                           QStringLiteral("Connect to the server at <url> on start "
                                                          "(e.g. http://127.0.0.1:8080)."),
                                           QStringLiteral("url"));
     parser.addOption(serverOption);
-    parser.process(app);
+
+    // --help and --version must work without a display, so they are answered before QApplication exists.
+    // Qt's own options (-platform …) are unknown here; QApplication removes them before the real parse.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    (void)parser.parse(arguments);
+    if (parser.isSet(helpOption)) {
+        // Without an application object Qt cannot name the executable itself.
+        QTextStream(stdout) << parser.helpText().replace(QStringLiteral("<executable_name>"),
+                                                        QStringLiteral("authshield-console"));
+        return 0;
+    }
+    if (parser.isSet(versionOption)) {
+        QTextStream(stdout) << QStringLiteral("AuthShield Console ") << authshield::versionString() << Qt::endl;
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(QStringLiteral("AuthShield Console"));
+    parser.process(app); // exits with a message on unknown options or a missing <url>
 
     MainWindow window;
     if (parser.isSet(serverOption)) {
         const auto url = ApiClient::parseServerUrl(parser.value(serverOption));
         if (!url.ok()) {
-            QTextStream(stderr) << QStringLiteral("authshield-console: --server: ")
-                                << url.error().message << Qt::endl;
+            QTextStream(stderr) << QStringLiteral("authshield-console: --server: ") << url.error().message << Qt::endl;
             return 2;
         }
         window.setServerUrlText(url->toString());

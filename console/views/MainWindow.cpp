@@ -117,6 +117,7 @@ void MainWindow::buildUi()
 
     m_stateLabel = new QLabel(this);
     m_stateLabel->setObjectName(QStringLiteral("connectionStateLabel"));
+    m_stateLabel->setContentsMargins(6, 0, 6, 0);
     statusBar()->addWidget(m_stateLabel, 1);
 
     QMenu* serverMenu = menuBar()->addMenu(QStringLiteral("&Server"));

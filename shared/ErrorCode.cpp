@@ -28,6 +28,17 @@ QString errorCodeName(ErrorCode code)
     return QStringLiteral("internal_error");
 }
 
+std::optional<ErrorCode> errorCodeFromName(const QString& name)
+{
+    // Internal is the last enumerator; errorCodeName's exhaustive switch keeps the names complete.
+    for (int i = 0; i <= static_cast<int>(ErrorCode::Internal); ++i) {
+        const auto code = static_cast<ErrorCode>(i);
+        if (errorCodeName(code) == name)
+            return code;
+    }
+    return std::nullopt;
+}
+
 int errorCodeStatus(ErrorCode code)
 {
     switch (code) {

@@ -2,6 +2,8 @@
 
 #include <QString>
 
+#include <optional>
+
 namespace authshield {
 
 // Machine-readable error codes of the API envelope {"error":{"code":…}}. Server and console share them so
@@ -29,6 +31,8 @@ enum class ErrorCode {
 };
 
 QString errorCodeName(ErrorCode code);
+// The reverse, for clients reading an envelope; nullopt for a code this build does not know.
+std::optional<ErrorCode> errorCodeFromName(const QString& name);
 // Default HTTP status for a code; handlers may still choose another (e.g. 503 vs 500).
 int errorCodeStatus(ErrorCode code);
 

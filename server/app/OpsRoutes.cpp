@@ -3,6 +3,7 @@
 #include "server/core/Readiness.h"
 #include "server/http/Router.h"
 #include "shared/Version.h"
+#include "shared/dto/Readiness.h"
 
 #include <QJsonObject>
 
@@ -19,20 +20,15 @@ void registerOpsRoutes(Router& router, const Readiness& readiness)
         HttpMethod::Get, QStringLiteral("/ready"),
         [&readiness](const HttpRequest&, RequestContext&) {
             const Readiness::Report report = readiness.check();
-            QJsonObject checks;
+            ReadinessReport answer;
+            answer.ready = report.ready;
             for (const auto& [name, status] : report.dependencies) {
-                QJsonObject entry{{QStringLiteral("status"), status.up ? QStringLiteral("up") : QStringLiteral("down")},
-                                  {QStringLiteral("latency_ms"),
-                                   qRound(static_cast<double>(status.latency.count()) / 10.0) / 100.0},
-                                  {QStringLiteral("backend"), status.backend}};
-                if (!status.detail.isEmpty())
-                    entry.insert(QStringLiteral("detail"), status.detail);
-                checks.insert(name, entry);
+                // Milliseconds with two decimals: precise enough to compare, short enough to read.
+                answer.dependencies.append({name, status.up,
+                                            qRound(static_cast<double>(status.latency.count()) / 10.0) / 100.0,
+                                            status.backend, status.detail});
             }
-            HttpResponse response = HttpResponse::json(
-                report.ready ? 200 : 503,
-                QJsonObject{{QStringLiteral("status"), report.ready ? QStringLiteral("ready") : QStringLiteral("unavailable")},
-                            {QStringLiteral("checks"), checks}});
+            HttpResponse response = HttpResponse::json(report.ready ? 200 : 503, answer.toJson());
             if (!report.ready)
                 response.setHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5"));
             return response;

@@ -2,6 +2,8 @@
 
 #include "server/http/RequestPipeline.h"
 
+#include <sys/socket.h>
+
 namespace authshield::server {
 
 namespace {
@@ -219,16 +221,38 @@ void GuardedSocket::flushAnswers()
         m_answers.pop_front();
         write(*answer.bytes);
         if (answer.closeAfter) {
-            m_closing = true;
             m_answers.clear();
-            m_rejected = true; // read nothing more from this client
-            disconnectFromHost();
-            // A client that never reads its answer must not keep the connection forever.
-            QTimer::singleShot(std::chrono::seconds(2), this, &QAbstractSocket::abort);
+            closeAfterAnswer();
             return;
         }
     }
     rearmTimer();
+}
+
+// A lingering close: closing outright while the client is still sending (a rejected upload) makes the kernel
+// answer with RST, and the client may then lose our error answer. So: finish writing, send FIN, keep
+// discarding what still arrives until the client closes, and give up after two seconds.
+void GuardedSocket::closeAfterAnswer()
+{
+    m_closing = true;
+    m_rejected = true; // read nothing more from this client
+    m_timer.stop();
+    if (bytesToWrite() == 0)
+        halfClose();
+    else
+        m_ownConnections.append(connect(this, &QAbstractSocket::bytesWritten, this, [this] {
+            if (bytesToWrite() == 0)
+                halfClose();
+        }));
+    QTimer::singleShot(std::chrono::seconds(2), this, &QAbstractSocket::abort);
+}
+
+void GuardedSocket::halfClose()
+{
+    if (m_halfClosed || state() != QAbstractSocket::ConnectedState)
+        return;
+    m_halfClosed = true;
+    ::shutdown(static_cast<int>(socketDescriptor()), SHUT_WR);
 }
 
 void GuardedSocket::rearmTimer()
@@ -251,11 +275,8 @@ void GuardedSocket::onTimeout()
         reject(408);
         return;
     }
-    if (m_answers.empty()) {
-        m_closing = true;
-        disconnectFromHost();
-        QTimer::singleShot(std::chrono::seconds(2), this, &QAbstractSocket::abort);
-    }
+    if (m_answers.empty())
+        closeAfterAnswer();
 }
 
 } // namespace authshield::server

@@ -65,6 +65,8 @@ private:
     void rearmTimer();
     void onTimeout();
     void markGone();
+    void closeAfterAnswer();
+    void halfClose();
 
     const ConnectionLimits& m_limits;
     const RequestPipeline& m_pipeline;
@@ -76,6 +78,7 @@ private:
     int m_requestCount = 0;
     bool m_rejected = false;
     bool m_closing = false;
+    bool m_halfClosed = false;
     QTimer m_timer;
     QList<QMetaObject::Connection> m_ownConnections;
 };

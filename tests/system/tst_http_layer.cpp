@@ -553,7 +553,8 @@ private Q_SLOTS:
         std::vector<std::unique_ptr<TestHttpClient>> clients;
         for (int i = 0; i < 2; ++i) {
             clients.push_back(std::make_unique<TestHttpClient>(port));
-            clients.back()->sendRaw("GET /slow?ms=500 HTTP/1.1\r\nHost: x\r\n\r\n");
+            // Long enough to still be running when the third request arrives, even on a loaded machine.
+            clients.back()->sendRaw("GET /slow?ms=3000 HTTP/1.1\r\nHost: x\r\n\r\n");
         }
         QTRY_COMPARE_WITH_TIMEOUT(server.pool->inFlight(), 2, 5000);
         TestHttpClient third(port);
@@ -562,7 +563,7 @@ private Q_SLOTS:
         QCOMPARE(busy.header("retry-after"), QByteArray("1"));
         QCOMPARE(busy.errorCode(), QStringLiteral("service_unavailable"));
         for (auto& client : clients)
-            QCOMPARE(client->readResponse(5000).status, 200);
+            QCOMPARE(client->readResponse(15000).status, 200); // one pool thread: the jobs run one after the other
     }
 
     void shutdownWithJobsInFlight()
@@ -572,7 +573,7 @@ private Q_SLOTS:
         std::vector<std::unique_ptr<TestHttpClient>> clients;
         for (int i = 0; i < 20; ++i) {
             clients.push_back(std::make_unique<TestHttpClient>(port));
-            clients.back()->sendRaw("GET /slow?ms=200 HTTP/1.1\r\nHost: x\r\n\r\n");
+            clients.back()->sendRaw("GET /slow?ms=1000 HTTP/1.1\r\nHost: x\r\n\r\n");
         }
         QTRY_VERIFY_WITH_TIMEOUT(server->pool->inFlight() > 0, 5000);
         server->server->stop();

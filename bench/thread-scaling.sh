@@ -14,14 +14,16 @@ BIN=build/release/server/authshield-server
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-run_server() { # $1 = http threads; prints the port
-  local log="$work/server-$1.log"
-  AUTHSHIELD_HTTP_LISTEN=127.0.0.1:0 AUTHSHIELD_HTTP_THREADS=$1 AUTHSHIELD_LOG_LEVEL=warning \
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+run_server() { # $1 = http threads; prints the port once /health answers
+  local log="$work/server-$1.log" port
+  port=$(free_port)
+  AUTHSHIELD_HTTP_LISTEN=127.0.0.1:$port AUTHSHIELD_HTTP_THREADS=$1 \
     "$BIN" serve --data-dir "$work/data-$1" >"$log" 2>&1 &
   echo $! >"$work/pid-$1"
   for _ in $(seq 1 100); do
-    port=$(grep -o '"port":[0-9]*' "$log" 2>/dev/null | head -1 | cut -d: -f2 || true)
-    [ -n "$port" ] && { echo "$port"; return; }
+    curl -sf -o /dev/null "http://127.0.0.1:$port/health" && { echo "$port"; return; }
     sleep 0.1
   done
   echo "server did not start" >&2; cat "$log" >&2; exit 1

@@ -5,6 +5,7 @@
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestHttpClient.h"
 
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace authshield::test;
@@ -58,7 +59,13 @@ private Q_SLOTS:
         if (!m_backend.isPostgres())
             QSKIP("instances share revocations through Redis; the SQLite profile runs one process with in-process stores");
         QVERIFY(m_backend.start());
-        const QMap<QString, QString> env = m_backend.serverEnvironment(QStringLiteral("multi"));
+        QMap<QString, QString> env = m_backend.serverEnvironment(QStringLiteral("multi"));
+        // Instances of one deployment share the secret that seals the signing keys in the database.
+        QByteArray secret(32, '\0');
+        for (char& byte : secret)
+            byte = static_cast<char>(QRandomGenerator::system()->bounded(256));
+        env.insert("AUTHSHIELD_SECRETS_ENCRYPTION_KEY", QString::fromLatin1(secret.toBase64()));
+        env.insert("AUTHSHIELD_PUBLIC_URL", "http://auth.example.test"); // one issuer behind the load balancer
         m_a = std::make_unique<ServerProcess>(env);
         m_b = std::make_unique<ServerProcess>(env);
         QVERIFY2(m_a->start(), m_a->log().constData());
@@ -66,7 +73,6 @@ private Q_SLOTS:
         std::unique_ptr<authshield::server::Database> db = openServerDatabase(env, m_a->dataDir());
         QVERIFY(db);
         QVERIFY(!seedUser(*db, {"ivy@example.com", kPassword}).isEmpty());
-        // The two instances have their own data dirs, but one database: same signing keys, same users.
         QTRY_VERIFY_WITH_TIMEOUT(resynchronisations(*m_b) >= 1, 10000);
     }
 

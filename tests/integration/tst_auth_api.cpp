@@ -32,7 +32,7 @@ QByteArray compact(const QJsonObject& object)
 
 QList<QPair<QByteArray, QByteArray>> bearer(const QString& token)
 {
-    return {{"Authorization", TestHttpClient::bearer(token)}};
+    return { { "Authorization", TestHttpClient::bearer(token) } };
 }
 
 // The envelope without its per-request id: what must be identical across login failures.
@@ -77,7 +77,7 @@ private:
     TestResponse refresh(const QString& refreshToken)
     {
         TestHttpClient client(port());
-        return client.postJson("/api/v1/auth/refresh", QJsonObject{{"refresh_token", refreshToken}});
+        return client.postJson("/api/v1/auth/refresh", QJsonObject { { "refresh_token", refreshToken } });
     }
 
     QString dbString(const QString& sql, const QString& bindName = {}, const QString& bindValue = {})
@@ -99,11 +99,11 @@ private Q_SLOTS:
         QVERIFY2(m_server->start(), m_server->log().constData());
         m_db = openServerDatabase(m_env, m_server->dataDir());
         QVERIFY(m_db);
-        m_aliceId = seedUser(*m_db, {"alice@example.com", kPassword});
-        m_bobId = seedUser(*m_db, {"bob@example.com", kPassword});
+        m_aliceId = seedUser(*m_db, { "alice@example.com", kPassword });
+        m_bobId = seedUser(*m_db, { "bob@example.com", kPassword });
         QVERIFY(!m_aliceId.isEmpty() && !m_bobId.isEmpty());
-        QVERIFY(!seedUser(*m_db, {"carol@example.com", kPassword, true, true}).isEmpty());
-        QVERIFY(!seedUser(*m_db, {"dave@example.com", kPassword, false}).isEmpty());
+        QVERIFY(!seedUser(*m_db, { "carol@example.com", kPassword, true, true }).isEmpty());
+        QVERIFY(!seedUser(*m_db, { "dave@example.com", kPassword, false }).isEmpty());
     }
 
     void cleanupTestCase()
@@ -132,7 +132,7 @@ private Q_SLOTS:
         QCOMPARE(claims.value("exp").toInteger() - claims.value("iat").toInteger(), 900);
         QVERIFY(!claims.value("jti").toString().isEmpty());
         QVERIFY(!claims.value("sid").toString().isEmpty());
-        QCOMPARE(claims.value("roles").toArray(), QJsonArray{"user"});
+        QCOMPARE(claims.value("roles").toArray(), QJsonArray { "user" });
         QCOMPARE(getSessionsStatus(pair.value("access_token").toString()), 200);
         // Only the hash of the refresh token is stored.
         QCOMPARE(dbString("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = :h", ":h",
@@ -146,10 +146,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("password");
         QTest::addColumn<QString>("reason");
         QTest::addRow("unknown user") << "nobody@example.com" << kPassword << "unknown_user";
-        QTest::addRow("wrong password") << "alice@example.com" << "not the password" << "bad_password";
+        QTest::addRow("wrong password") << "alice@example.com"
+                                        << "not the password"
+                                        << "bad_password";
         QTest::addRow("disabled account") << "carol@example.com" << kPassword << "disabled";
-        QTest::addRow("password over max_bytes") << "alice@example.com" << QString(257, QLatin1Char('x'))
-                                                 << "password_too_long";
+        QTest::addRow("password over max_bytes")
+            << "alice@example.com" << QString(257, QLatin1Char('x')) << "password_too_long";
         QTest::addRow("implausible email") << "not-an-address" << kPassword << "unknown_user";
     }
 
@@ -178,14 +180,15 @@ private Q_SLOTS:
         QCOMPARE(response.errorCode(), QStringLiteral("email_not_verified"));
         QCOMPARE(login(port(), "dave@example.com", "wrong password!").status, 401); // wrong password says nothing
         QVERIFY(!dbString("SELECT seq FROM audit_events WHERE details LIKE '%\"unverified\"%'").isEmpty());
-        QVERIFY(!dbString("SELECT seq FROM audit_events WHERE type = 'auth.login.succeeded' AND subject_id = :id", ":id",
-                          m_aliceId)
+        QVERIFY(!dbString("SELECT seq FROM audit_events WHERE type = 'auth.login.succeeded' AND subject_id = :id",
+                          ":id", m_aliceId)
                      .isEmpty());
     }
 
     void sessionsListMarksTheCurrentOne()
     {
-        const QJsonObject first = loginOk("bob@example.com", "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0");
+        const QJsonObject first
+            = loginOk("bob@example.com", "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0");
         const QJsonObject second = loginOk("bob@example.com", "curl/8.0");
         const QString token = first.value("access_token").toString();
         TestHttpClient client(port());
@@ -209,7 +212,8 @@ private Q_SLOTS:
                 QVERIFY(item.value("last_seen_at").toString().endsWith('Z'));
             }
             sawSecond = sawSecond
-                        || item.value("id").toString() == jwtPayload(second.value("access_token").toString()).value("sid").toString();
+                || item.value("id").toString()
+                    == jwtPayload(second.value("access_token").toString()).value("sid").toString();
         }
         QCOMPARE(current, 1);
         QVERIFY(sawSecond);
@@ -227,17 +231,23 @@ private Q_SLOTS:
                                                     bearer(bob.value("access_token").toString()));
         QCOMPARE(foreign.status, 404);
         QCOMPARE(foreign.errorCode(), QStringLiteral("not_found"));
-        QCOMPARE(client.request("DELETE", "/api/v1/sessions/00000000-0000-4000-8000-000000000000", {},
-                                bearer(alice.value("access_token").toString()))
+        QCOMPARE(client
+                     .request("DELETE", "/api/v1/sessions/00000000-0000-4000-8000-000000000000", {},
+                              bearer(alice.value("access_token").toString()))
+                     .status,
+                 404);
+        QCOMPARE(client.request("DELETE", "/api/v1/sessions/not-a-uuid", {}, bearer(alice.value("access_token").toString()))
                      .status,
                  404);
         QCOMPARE(getSessionsStatus(aliceOther.value("access_token").toString()), 200);
-        QCOMPARE(client.request("DELETE", "/api/v1/sessions/" + aliceOtherSid.toUtf8(), {},
-                                bearer(alice.value("access_token").toString()))
+        QCOMPARE(client
+                     .request("DELETE", "/api/v1/sessions/" + aliceOtherSid.toUtf8(), {},
+                              bearer(alice.value("access_token").toString()))
                      .status,
                  204);
         QCOMPARE(getSessionsStatus(aliceOther.value("access_token").toString()), 401);
-        QCOMPARE(refresh(aliceOther.value("refresh_token").toString()).errorCode(), QStringLiteral("invalid_refresh_token"));
+        QCOMPARE(refresh(aliceOther.value("refresh_token").toString()).errorCode(),
+                 QStringLiteral("invalid_refresh_token"));
         QCOMPARE(getSessionsStatus(alice.value("access_token").toString()), 200);
     }
 
@@ -281,16 +291,17 @@ private Q_SLOTS:
         QCOMPARE(response.status, 401);
         QCOMPARE(response.errorCode(), QStringLiteral("invalid_refresh_token"));
         TestHttpClient client(port());
-        QCOMPARE(client.postJson("/api/v1/auth/refresh", QJsonObject{}).status, 422);
+        QCOMPARE(client.postJson("/api/v1/auth/refresh", QJsonObject {}).status, 422);
     }
 
     void concurrentRefreshHasOneWinner()
     {
         const QJsonObject pair = loginOk("bob@example.com");
-        const QByteArray body = compact(QJsonObject{{"refresh_token", pair.value("refresh_token").toString()}});
-        const QByteArray raw = "POST /api/v1/auth/refresh HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                               "Content-Length: "
-                               + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        const QByteArray body = compact(QJsonObject { { "refresh_token", pair.value("refresh_token").toString() } });
+        const QByteArray raw
+            = "POST /api/v1/auth/refresh HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+              "Content-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
         std::vector<std::unique_ptr<TestHttpClient>> clients;
         for (int i = 0; i < 8; ++i) {
             clients.push_back(std::make_unique<TestHttpClient>(port()));
@@ -325,18 +336,20 @@ private Q_SLOTS:
         const QStringList parts = valid.split('.');
         const QJsonObject header = jwtHeader(valid);
         QJsonObject claims = jwtPayload(valid);
-        claims.insert("roles", QJsonArray{"admin"});
+        claims.insert("roles", QJsonArray { "admin" });
         const QByteArray elevated = b64(compact(claims));
 
         TestHttpClient client(port());
         const QJsonObject jwk = client.get("/.well-known/jwks.json").json().value("keys").toArray().first().toObject();
-        const QByteArray publicKey = QByteArray::fromBase64(jwk.value("x").toString().toLatin1(), QByteArray::Base64UrlEncoding);
+        const QByteArray publicKey
+            = QByteArray::fromBase64(jwk.value("x").toString().toLatin1(), QByteArray::Base64UrlEncoding);
 
         QTest::addColumn<QByteArray>("token");
         QJsonObject none = header;
         none.insert("alg", "none");
         QTest::addRow("alg none") << (b64(compact(none)) + '.' + elevated + '.');
-        QTest::addRow("alg none with the old signature") << (b64(compact(none)) + '.' + elevated + '.' + parts.at(2).toLatin1());
+        QTest::addRow("alg none with the old signature")
+            << (b64(compact(none)) + '.' + elevated + '.' + parts.at(2).toLatin1());
         QJsonObject hs = header;
         hs.insert("alg", "HS256");
         const QByteArray hsInput = b64(compact(hs)) + '.' + elevated;
@@ -347,24 +360,27 @@ private Q_SLOTS:
             << (hsInput + '.' + b64(QMessageAuthenticationCode::hash(hsInput, jwkBytes, QCryptographicHash::Sha256)));
         QJsonObject unknownKid = header;
         unknownKid.insert("kid", "some-other-key");
-        QTest::addRow("unknown kid") << (b64(compact(unknownKid)) + '.' + parts.at(1).toLatin1() + '.' + parts.at(2).toLatin1());
+        QTest::addRow("unknown kid") << (b64(compact(unknownKid)) + '.' + parts.at(1).toLatin1() + '.'
+                                         + parts.at(2).toLatin1());
         QJsonObject noKid = header;
         noKid.remove("kid");
         QTest::addRow("no kid") << (b64(compact(noKid)) + '.' + parts.at(1).toLatin1() + '.' + parts.at(2).toLatin1());
         QTest::addRow("tampered payload") << (parts.at(0).toLatin1() + '.' + elevated + '.' + parts.at(2).toLatin1());
         QByteArray signature = parts.at(2).toLatin1();
         signature[5] = signature[5] == 'A' ? 'B' : 'A';
-        QTest::addRow("tampered signature") << (parts.at(0).toLatin1() + '.' + parts.at(1).toLatin1() + '.' + signature);
+        QTest::addRow("tampered signature")
+            << (parts.at(0).toLatin1() + '.' + parts.at(1).toLatin1() + '.' + signature);
         QTest::addRow("garbage") << QByteArray("not-a-jwt");
         QTest::addRow("two parts") << (parts.at(0).toLatin1() + '.' + parts.at(1).toLatin1());
-        QTest::addRow("refresh token as bearer") << loginOk("alice@example.com").value("refresh_token").toString().toLatin1();
+        QTest::addRow("refresh token as bearer")
+            << loginOk("alice@example.com").value("refresh_token").toString().toLatin1();
     }
 
     void forgedTokensAreRefused()
     {
         QFETCH(QByteArray, token);
         TestHttpClient client(port());
-        const TestResponse response = client.get("/api/v1/sessions", {{"Authorization", "Bearer " + token}});
+        const TestResponse response = client.get("/api/v1/sessions", { { "Authorization", "Bearer " + token } });
         QCOMPARE(response.status, 401);
         QCOMPARE(response.errorCode(), QStringLiteral("invalid_token"));
         QCOMPARE(response.header("www-authenticate"), QByteArray("Bearer error=\"invalid_token\""));
@@ -376,12 +392,13 @@ private Q_SLOTS:
         const QString token = pair.value("access_token").toString();
         QCOMPARE(getSessionsStatus(token), 200); // now in the verified-token cache
         TestHttpClient client(port());
-        QCOMPARE(client.postJson("/api/v1/auth/logout", QJsonObject{}, bearer(token)).status, 204);
+        QCOMPARE(client.postJson("/api/v1/auth/logout", QJsonObject {}, bearer(token)).status, 204);
         QCOMPARE(getSessionsStatus(token), 401);
         QCOMPARE(refresh(pair.value("refresh_token").toString()).errorCode(), QStringLiteral("invalid_refresh_token"));
-        QCOMPARE(client.postJson("/api/v1/auth/logout", QJsonObject{}, bearer(token)).status, 401);
-        QVERIFY(!dbString("SELECT seq FROM audit_events WHERE type = 'auth.logout' AND actor_id = :id", ":id", m_aliceId)
-                     .isEmpty());
+        QCOMPARE(client.postJson("/api/v1/auth/logout", QJsonObject {}, bearer(token)).status, 401);
+        QVERIFY(
+            !dbString("SELECT seq FROM audit_events WHERE type = 'auth.logout' AND actor_id = :id", ":id", m_aliceId)
+                 .isEmpty());
     }
 
     void logoutAllEndsEverySession()
@@ -390,8 +407,10 @@ private Q_SLOTS:
         const QJsonObject two = loginOk("bob@example.com");
         const QJsonObject alice = loginOk("alice@example.com");
         TestHttpClient client(port());
-        QCOMPARE(client.postJson("/api/v1/auth/logout-all", QJsonObject{}, bearer(one.value("access_token").toString())).status,
-                 204);
+        QCOMPARE(
+            client.postJson("/api/v1/auth/logout-all", QJsonObject {}, bearer(one.value("access_token").toString()))
+                .status,
+            204);
         QCOMPARE(getSessionsStatus(one.value("access_token").toString()), 401);
         QCOMPARE(getSessionsStatus(two.value("access_token").toString()), 401);
         QCOMPARE(refresh(two.value("refresh_token").toString()).status, 401);
@@ -424,7 +443,7 @@ private Q_SLOTS:
         QCOMPARE(discovery.json().value("issuer").toString(), issuer);
         QCOMPARE(discovery.json().value("jwks_uri").toString(), issuer + "/.well-known/jwks.json");
         QVERIFY(!discovery.json().value("token_endpoint").toString().isEmpty());
-        QCOMPARE(discovery.json().value("id_token_signing_alg_values_supported").toArray(), QJsonArray{"EdDSA"});
+        QCOMPARE(discovery.json().value("id_token_signing_alg_values_supported").toArray(), QJsonArray { "EdDSA" });
     }
 
     void joseVerifiesAnAccessTokenFromTheJwks()
@@ -434,14 +453,14 @@ private Q_SLOTS:
         const QJsonObject jwks = client.get("/.well-known/jwks.json").json();
         const QString script = sourceDir() + QStringLiteral("/tests/js/verify-jwt.mjs");
         QProcess node;
-        node.start("node", {script});
+        node.start("node", { script });
         if (!node.waitForStarted(10000))
             QSKIP("node is not installed");
-        node.write(compact(QJsonObject{{"jwks", jwks},
-                                       {"token", token},
-                                       {"issuer", QStringLiteral("http://127.0.0.1:%1").arg(port())},
-                                       {"audience", "authshield"},
-                                       {"typ", "at+jwt"}}));
+        node.write(compact(QJsonObject { { "jwks", jwks },
+                                         { "token", token },
+                                         { "issuer", QStringLiteral("http://127.0.0.1:%1").arg(port()) },
+                                         { "audience", "authshield" },
+                                         { "typ", "at+jwt" } }));
         node.closeWriteChannel();
         QVERIFY(node.waitForFinished(60000));
         const QByteArray errors = node.readAllStandardError();
@@ -457,7 +476,7 @@ private Q_SLOTS:
         const QString before = loginOk("alice@example.com").value("access_token").toString();
         const QString oldKid = jwtHeader(before).value("kid").toString();
         const CommandResult rotated
-            = ServerProcess::runCommand({"keys", "rotate", "--data-dir", m_server->dataDir()}, m_env);
+            = ServerProcess::runCommand({ "keys", "rotate", "--data-dir", m_server->dataDir() }, m_env);
         QVERIFY2(rotated.exitCode == 0, rotated.err.constData());
         const QString newKid = QString::fromUtf8(rotated.out.trimmed().split('\n').last());
         QVERIFY(!newKid.isEmpty() && newKid != oldKid);
@@ -480,7 +499,7 @@ private Q_SLOTS:
 
     void createAdminFromStdin()
     {
-        const QStringList args{"create-admin", "--email", "Root@Example.com", "--data-dir", m_server->dataDir()};
+        const QStringList args { "create-admin", "--email", "Root@Example.com", "--data-dir", m_server->dataDir() };
         const CommandResult tooShort = ServerProcess::runCommand(args, m_env, "short\n");
         QCOMPARE(tooShort.exitCode, 1);
         QVERIFY(tooShort.err.contains("at least 8 characters"));
@@ -491,7 +510,7 @@ private Q_SLOTS:
         const TestResponse admin = login(port(), "root@example.com", kPassword);
         QCOMPARE(admin.status, 200);
         QCOMPARE(jwtPayload(admin.json().value("access_token").toString()).value("roles").toArray(),
-                 QJsonArray({"admin", "user"}));
+                 QJsonArray({ "admin", "user" }));
 
         const CommandResult again = ServerProcess::runCommand(args, m_env, "another password entirely\n");
         QCOMPARE(again.exitCode, 0);
@@ -499,7 +518,7 @@ private Q_SLOTS:
         QCOMPARE(login(port(), "root@example.com", kPassword).status, 200); // password unchanged
 
         const CommandResult promoted = ServerProcess::runCommand(
-            {"create-admin", "--email", "bob@example.com", "--data-dir", m_server->dataDir()}, m_env, {});
+            { "create-admin", "--email", "bob@example.com", "--data-dir", m_server->dataDir() }, m_env, {});
         QVERIFY2(promoted.exitCode == 0, promoted.err.constData());
         QVERIFY(promoted.out.contains("granted the admin role"));
         QVERIFY(jwtPayload(loginOk("bob@example.com").value("access_token").toString())
@@ -507,7 +526,7 @@ private Q_SLOTS:
                     .toArray()
                     .contains(QJsonValue("admin")));
         QVERIFY(!dbString("SELECT seq FROM audit_events WHERE type = 'admin.user.created'").isEmpty());
-        QCOMPARE(ServerProcess::runCommand({"create-admin", "--data-dir", m_server->dataDir()}, m_env).exitCode, 2);
+        QCOMPARE(ServerProcess::runCommand({ "create-admin", "--data-dir", m_server->dataDir() }, m_env).exitCode, 2);
     }
 
     void expiredTokenIsRefused()
@@ -518,7 +537,7 @@ private Q_SLOTS:
         QVERIFY2(server.start(), server.log().constData());
         std::unique_ptr<Database> db = openServerDatabase(env, server.dataDir());
         QVERIFY(db);
-        QVERIFY(!seedUser(*db, {"erin@example.com", kPassword}).isEmpty());
+        QVERIFY(!seedUser(*db, { "erin@example.com", kPassword }).isEmpty());
         const TestResponse pair = login(server.port(), "erin@example.com", kPassword);
         QCOMPARE(pair.status, 200);
         QCOMPARE(pair.json().value("expires_in").toInt(), 1);
@@ -545,12 +564,14 @@ private Q_SLOTS:
         QVERIFY2(other.start(), other.log().constData());
         std::unique_ptr<Database> db = openServerDatabase(env, issuing.dataDir());
         QVERIFY(db);
-        QVERIFY(!seedUser(*db, {"frank@example.com", kPassword}).isEmpty());
-        const QString token = login(issuing.port(), "frank@example.com", kPassword).json().value("access_token").toString();
+        QVERIFY(!seedUser(*db, { "frank@example.com", kPassword }).isEmpty());
+        const QString token
+            = login(issuing.port(), "frank@example.com", kPassword).json().value("access_token").toString();
         QCOMPARE(jwtPayload(token).value("iss").toString(), QStringLiteral("http://auth.example.test"));
         QCOMPARE(getSessionsStatus(token, issuing.port()), 200);
         QCOMPARE(getSessionsStatus(token, other.port()), 401);
-        const QString billingToken = login(other.port(), "frank@example.com", kPassword).json().value("access_token").toString();
+        const QString billingToken
+            = login(other.port(), "frank@example.com", kPassword).json().value("access_token").toString();
         QCOMPARE(getSessionsStatus(billingToken, other.port()), 200);
         QCOMPARE(getSessionsStatus(billingToken, issuing.port()), 401);
         db.reset();
@@ -568,7 +589,7 @@ private Q_SLOTS:
         QVERIFY2(server.start(), server.log().constData());
         std::unique_ptr<Database> db = openServerDatabase(env, server.dataDir());
         QVERIFY(db);
-        const QString id = seedUser(*db, {"grace@example.com", kPassword}); // default m=19456, t=2
+        const QString id = seedUser(*db, { "grace@example.com", kPassword }); // default m=19456, t=2
         QVERIFY(!id.isEmpty());
         auto storedHash = [&db, &id] {
             authshield::server::SqlQuery query = db->prepare("SELECT password_hash FROM users WHERE id = :id");

@@ -50,9 +50,9 @@ AuthModule::AuthModule(const ServerConfig& config, const Database& database, Key
 AuthModule::~AuthModule() = default;
 
 Result<std::unique_ptr<AuthModule>> AuthModule::create(const ServerConfig& config, const Database& database,
-                                                        KeyValueStore& store, const AuditLog& audit,
-                                                        const PasswordHasher& hasher, const Clock& clock,
-                                                        QObject* parent)
+                                                       KeyValueStore& store, const AuditLog& audit,
+                                                       const PasswordHasher& hasher, const Clock& clock,
+                                                       QObject* parent)
 {
     Result<SecretBox> box = secretBoxFromConfig(config.secrets);
     if (!box)
@@ -79,8 +79,8 @@ Result<void> AuthModule::initialise(std::unique_ptr<SigningKeyStore> keys)
     m_tokens = std::make_unique<TokenService>(m_database, m_clock, m_config.tokens, m_issuer, *m_keys, *m_sessions,
                                               *m_users, m_audit);
     m_login = std::make_unique<LoginService>(*m_users, m_hasher, m_audit, *m_tokens, m_config.password);
-    m_verifier = std::make_unique<AccessTokenVerifier>(*m_keys, *m_revocations, m_clock, m_issuer,
-                                                       m_config.tokens.audience);
+    m_verifier
+        = std::make_unique<AccessTokenVerifier>(*m_keys, *m_revocations, m_clock, m_issuer, m_config.tokens.audience);
     m_authenticator = std::make_unique<AccessTokenAuthenticator>(*m_verifier, *m_roles, *m_sessions);
     m_issuer.set(m_config.publicUrl);
 
@@ -96,7 +96,7 @@ Result<void> AuthModule::initialise(std::unique_ptr<SigningKeyStore> keys)
     connect(m_flushTimer, &QTimer::timeout, this, [this] {
         if (Result<void> flushed = m_sessions->flushLastSeen(); !flushed)
             Log::warning(kComponent, QStringLiteral("last-seen times not stored"),
-                         {{QStringLiteral("error"), flushed.error().message}});
+                         { { QStringLiteral("error"), flushed.error().message } });
     });
     m_flushTimer->start();
     maintain();
@@ -107,17 +107,19 @@ void AuthModule::maintain()
 {
     if (Result<QString> rotated = m_keys->rotateIfDue(); !rotated)
         Log::warning(kComponent, QStringLiteral("automatic key rotation failed"),
-                     {{QStringLiteral("error"), rotated.error().message}});
+                     { { QStringLiteral("error"), rotated.error().message } });
     if (Result<void> loaded = m_keys->reload(); !loaded)
         Log::warning(kComponent, QStringLiteral("signing keys not reloaded"),
-                     {{QStringLiteral("error"), loaded.error().message}});
+                     { { QStringLiteral("error"), loaded.error().message } });
     if (Result<void> loaded = m_roles->reload(); !loaded)
-        Log::warning(kComponent, QStringLiteral("roles not reloaded"), {{QStringLiteral("error"), loaded.error().message}});
+        Log::warning(kComponent, QStringLiteral("roles not reloaded"),
+                     { { QStringLiteral("error"), loaded.error().message } });
 }
 
 void AuthModule::registerRoutes(Router& router)
 {
-    registerAuthRoutes(router, AuthRouteServices{*m_login, *m_tokens, *m_sessions, *m_keys, m_issuer, m_config.password});
+    registerAuthRoutes(router,
+                       AuthRouteServices { *m_login, *m_tokens, *m_sessions, *m_keys, m_issuer, m_config.password });
 }
 
 void AuthModule::setIssuer(const QString& issuer)

@@ -36,8 +36,8 @@ class AuthModule final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr std::chrono::seconds kMaintenanceInterval{15};
-    static constexpr std::chrono::seconds kLastSeenFlushInterval{10};
+    static constexpr std::chrono::seconds kMaintenanceInterval { 15 };
+    static constexpr std::chrono::seconds kLastSeenFlushInterval { 10 };
 
     static Result<std::unique_ptr<AuthModule>> create(const ServerConfig& config, const Database& database,
                                                       KeyValueStore& store, const AuditLog& audit,

@@ -28,14 +28,15 @@ private:
     static int sessionsStatus(quint16 port, const QString& token)
     {
         TestHttpClient client(port);
-        return client.get("/api/v1/sessions", {{"Authorization", TestHttpClient::bearer(token)}}).status;
+        return client.get("/api/v1/sessions", { { "Authorization", TestHttpClient::bearer(token) } }).status;
     }
 
     static int resynchronisations(const ServerProcess& server)
     {
         int count = 0;
         for (const QByteArray& line : server.log().split('\n'))
-            count += line.contains("\"component\":\"revocation\"") && line.contains("\"msg\":\"resynchronised\"") ? 1 : 0;
+            count
+                += line.contains("\"component\":\"revocation\"") && line.contains("\"msg\":\"resynchronised\"") ? 1 : 0;
         return count;
     }
 
@@ -48,16 +49,19 @@ private:
     void logoutOnA(const QString& token)
     {
         TestHttpClient client(m_a->port());
-        QCOMPARE(client.postJson("/api/v1/auth/logout", QJsonObject{}, {{"Authorization", TestHttpClient::bearer(token)}})
-                     .status,
-                 204);
+        QCOMPARE(
+            client
+                .postJson("/api/v1/auth/logout", QJsonObject {}, { { "Authorization", TestHttpClient::bearer(token) } })
+                .status,
+            204);
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
         if (!m_backend.isPostgres())
-            QSKIP("instances share revocations through Redis; the SQLite profile runs one process with in-process stores");
+            QSKIP("instances share revocations through Redis; the SQLite profile runs one process with in-process "
+                  "stores");
         QVERIFY(m_backend.start());
         QMap<QString, QString> env = m_backend.serverEnvironment(QStringLiteral("multi"));
         // Instances of one deployment share the secret that seals the signing keys in the database.
@@ -72,7 +76,7 @@ private Q_SLOTS:
         QVERIFY2(m_b->start(), m_b->log().constData());
         std::unique_ptr<authshield::server::Database> db = openServerDatabase(env, m_a->dataDir());
         QVERIFY(db);
-        QVERIFY(!seedUser(*db, {"ivy@example.com", kPassword}).isEmpty());
+        QVERIFY(!seedUser(*db, { "ivy@example.com", kPassword }).isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(resynchronisations(*m_b) >= 1, 10000);
     }
 

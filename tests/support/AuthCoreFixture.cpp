@@ -31,15 +31,15 @@ std::unique_ptr<AuthCore> AuthCore::create(server::TokensConfig tokens, server::
     core->keys = std::make_unique<server::SigningKeyStore>(*core->database, core->clock, tokens, *box);
     if (!core->keys->initialise().ok())
         return nullptr;
-    core->revocations = new server::RevocationList(*core->store, *core->database, core->clock, tokens.accessTtl,
-                                                   &core->owner);
-    core->sessions = std::make_unique<server::SessionService>(*core->database, core->clock, *core->revocations,
-                                                              *core->audit);
+    core->revocations
+        = new server::RevocationList(*core->store, *core->database, core->clock, tokens.accessTtl, &core->owner);
+    core->sessions
+        = std::make_unique<server::SessionService>(*core->database, core->clock, *core->revocations, *core->audit);
     core->issuer.set(QStringLiteral("https://auth.example.test"));
     core->tokens = std::make_unique<server::TokenService>(*core->database, core->clock, tokens, core->issuer,
                                                           *core->keys, *core->sessions, *core->users, *core->audit);
-    core->login = std::make_unique<server::LoginService>(*core->users, *core->hasher, *core->audit, *core->tokens,
-                                                         passwords);
+    core->login
+        = std::make_unique<server::LoginService>(*core->users, *core->hasher, *core->audit, *core->tokens, passwords);
     core->verifier = std::make_unique<server::AccessTokenVerifier>(*core->keys, *core->revocations, core->clock,
                                                                    core->issuer, tokens.audience);
     return core;
@@ -50,9 +50,9 @@ QString AuthCore::addUser(const QString& email, const QString& password, bool ve
     Result<QString> hash = hasher->hash(password.toUtf8());
     if (!hash)
         return {};
-    Result<server::User> user = users->create(server::NewUser{email, *hash, QStringLiteral("Unit"), verified,
-                                                              disabled ? server::UserStatus::Disabled
-                                                                       : server::UserStatus::Active});
+    Result<server::User> user
+        = users->create(server::NewUser { email, *hash, QStringLiteral("Unit"), verified,
+                                          disabled ? server::UserStatus::Disabled : server::UserStatus::Active });
     if (!user || !users->assignRole(user->id, QStringLiteral("user")).ok())
         return {};
     return user->id;

@@ -31,7 +31,7 @@ public:
     void advance(std::chrono::milliseconds by) { m_ms += by.count(); }
 
 private:
-    std::atomic<qint64> m_ms{1'800'000'000'000};
+    std::atomic<qint64> m_ms { 1'800'000'000'000 };
 };
 
 // The authentication core (keys, sessions, revocation, tokens, login) on a throw-away SQLite database with an
@@ -42,7 +42,7 @@ public:
     static std::unique_ptr<AuthCore> create(server::TokensConfig tokens = {}, server::PasswordConfig passwords = {});
 
     QString addUser(const QString& email, const QString& password, bool verified = true, bool disabled = false);
-    server::RequestOrigin origin() const { return {QStringLiteral("192.0.2.1"), QStringLiteral("unit-test"), {}}; }
+    server::RequestOrigin origin() const { return { QStringLiteral("192.0.2.1"), QStringLiteral("unit-test"), {} }; }
 
     QTemporaryDir dir;
     ManualClock clock;

@@ -28,14 +28,14 @@ QString seedUser(server::Database& database, const SeedUser& user)
 {
     if (!server::CryptoRuntime::initialise().ok())
         return {};
-    static const server::Argon2idHasher hasher{server::PasswordConfig{}};
+    static const server::Argon2idHasher hasher { server::PasswordConfig {} };
     server::SystemClock clock;
     server::UserRepository users(database, clock);
     Result<QString> hash = hasher.hash(user.password.toUtf8());
     if (!hash)
         return {};
-    server::NewUser newUser{user.email, *hash, QStringLiteral("Test user"), user.verified,
-                            user.disabled ? server::UserStatus::Disabled : server::UserStatus::Active};
+    server::NewUser newUser { user.email, *hash, QStringLiteral("Test user"), user.verified,
+                              user.disabled ? server::UserStatus::Disabled : server::UserStatus::Active };
     Result<server::User> created = users.create(newUser);
     if (!created) {
         qWarning("cannot seed %s: %s", qPrintable(user.email), qPrintable(created.error().message));
@@ -51,8 +51,8 @@ QString seedUser(server::Database& database, const SeedUser& user)
 TestResponse login(quint16 port, const QString& email, const QString& password, const QByteArray& userAgent)
 {
     TestHttpClient client(port);
-    return client.postJson("/api/v1/auth/login", QJsonObject{{"email", email}, {"password", password}},
-                           {{"User-Agent", userAgent}});
+    return client.postJson("/api/v1/auth/login", QJsonObject { { "email", email }, { "password", password } },
+                           { { "User-Agent", userAgent } });
 }
 
 namespace {
@@ -62,7 +62,8 @@ QJsonObject part(const QString& token, int index)
     if (parts.size() != 3)
         return {};
     return QJsonDocument::fromJson(
-               QByteArray::fromBase64(parts.at(index).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals))
+               QByteArray::fromBase64(parts.at(index).toLatin1(),
+                                      QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals))
         .object();
 }
 } // namespace

@@ -24,7 +24,7 @@ struct SeedUser
     QString password;
     bool verified = true;
     bool disabled = false;
-    QStringList roles{QStringLiteral("user")};
+    QStringList roles { QStringLiteral("user") };
 };
 
 // The database a ServerProcess with this environment and data dir uses (SQLite file or PostgreSQL database).

@@ -56,6 +56,17 @@ private Q_SLOTS:
         QVERIFY(late.isTokenBlocked(QStringLiteral("jti-1")));
     }
 
+    void longAccessTokenLifetimesStillResynchronise()
+    {
+        // A year-long access_ttl widens the buckets instead of multiplying the reads.
+        QObject owner;
+        server::RevocationList writer(*m_core->store, *m_core->database, m_core->clock, 24h * 365, &owner);
+        QVERIFY(writer.blockToken(QStringLiteral("jti-far"), m_core->clock.now().addDays(300)).ok());
+        server::RevocationList reader(*m_core->store, *m_core->database, m_core->clock, 24h * 365, &owner);
+        QVERIFY(reader.resynchronise().ok());
+        QVERIFY(reader.isTokenBlocked(QStringLiteral("jti-far")));
+    }
+
     void resynchronisationAlsoReadsRevokedSessionsFromTheDatabase()
     {
         const QString userId = m_core->addUser(QStringLiteral("a@example.com"), QStringLiteral("long password here"));

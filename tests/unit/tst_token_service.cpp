@@ -33,7 +33,7 @@ private:
     server::TokenPair start()
     {
         Result<server::TokenPair> pair = m_core->tokens->startSession(m_userId, m_core->origin());
-        return pair ? *pair : server::TokenPair{};
+        return pair ? *pair : server::TokenPair {};
     }
 
     bool accepted(const QString& accessToken) { return m_core->verifier->verify(accessToken.toUtf8()).ok(); }
@@ -153,8 +153,8 @@ private Q_SLOTS:
         const server::TokenPair pair = start();
         Result<server::AccessTokenClaims> claims = m_core->verifier->verify(pair.accessToken.toUtf8());
         QVERIFY(claims);
-        const server::TokenHolder holder{claims->userId, claims->sessionId, claims->tokenId,
-                                         QDateTime::fromMSecsSinceEpoch(claims->expiresAtMs, Qt::UTC)};
+        const server::TokenHolder holder { claims->userId, claims->sessionId, claims->tokenId,
+                                           QDateTime::fromMSecsSinceEpoch(claims->expiresAtMs, Qt::UTC) };
         QVERIFY(m_core->tokens->logout(holder, std::nullopt, m_core->origin()).ok());
         QVERIFY(m_core->revocations->isTokenBlocked(claims->tokenId));
         QVERIFY(!accepted(pair.accessToken));
@@ -166,7 +166,8 @@ private Q_SLOTS:
     {
         makeCore();
         const server::TokenPair pair = start();
-        const QString mallory = m_core->addUser(QStringLiteral("mallory@example.com"), QStringLiteral("another password"));
+        const QString mallory
+            = m_core->addUser(QStringLiteral("mallory@example.com"), QStringLiteral("another password"));
         QCOMPARE(m_core->sessions->revoke(mallory, pair.sessionId, QStringLiteral("x"), m_core->origin()).error().code,
                  ErrorCode::NotFound);
         QVERIFY(accepted(pair.accessToken));
@@ -181,7 +182,8 @@ private Q_SLOTS:
         makeCore();
         const server::TokenPair pair = start();
         auto lastSeen = [this, &pair] {
-            server::SqlQuery query = m_core->database->prepare(QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = :id"));
+            server::SqlQuery query
+                = m_core->database->prepare(QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = :id"));
             query.bind(QStringLiteral(":id"), pair.sessionId);
             return query.exec().ok() && query.next() ? query.int64(0) : -1;
         };

@@ -67,7 +67,7 @@ private Q_SLOTS:
     void concurrentUseIsSafe()
     {
         VerifiedTokenCache cache(64);
-        std::atomic<int> hits{0};
+        std::atomic<int> hits { 0 };
         std::vector<std::unique_ptr<QThread>> threads;
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back(QThread::create([&cache, &hits, t] {

@@ -13,6 +13,7 @@
 #include "server/tokens/AccessTokenVerifier.h"
 #include "server/tokens/SigningKeyStore.h"
 
+#include <QThreadPool>
 #include <QTimer>
 
 namespace authshield::server {
@@ -47,7 +48,14 @@ AuthModule::AuthModule(const ServerConfig& config, const Database& database, Key
 {
 }
 
-AuthModule::~AuthModule() = default;
+AuthModule::~AuthModule()
+{
+    // Background jobs use the services below; they must be done before the members go.
+    if (m_background) {
+        m_background->clear();
+        m_background->waitForDone();
+    }
+}
 
 Result<std::unique_ptr<AuthModule>> AuthModule::create(const ServerConfig& config, const Database& database,
                                                        KeyValueStore& store, const AuditLog& audit,
@@ -87,20 +95,34 @@ Result<void> AuthModule::initialise(std::unique_ptr<SigningKeyStore> keys)
     // The subscriber's first resynchronisation loads what other instances revoked before we started.
     m_revocations->attach(makeKeyValueSubscriber(m_store, this));
 
+    // Writes that may wait for a database lock run on their own thread: this thread delivers revocations, which
+    // must never queue behind a busy database.
+    m_background = new QThreadPool(this);
+    m_background->setMaxThreadCount(1);
     m_maintenanceTimer = new QTimer(this);
     m_maintenanceTimer->setInterval(kMaintenanceInterval);
-    connect(m_maintenanceTimer, &QTimer::timeout, this, &AuthModule::maintain);
+    connect(m_maintenanceTimer, &QTimer::timeout, this, [this] { runInBackground([this] { maintain(); }); });
     m_maintenanceTimer->start();
     m_flushTimer = new QTimer(this);
     m_flushTimer->setInterval(kLastSeenFlushInterval);
     connect(m_flushTimer, &QTimer::timeout, this, [this] {
-        if (Result<void> flushed = m_sessions->flushLastSeen(); !flushed)
-            Log::warning(kComponent, QStringLiteral("last-seen times not stored"),
-                         { { QStringLiteral("error"), flushed.error().message } });
+        runInBackground([this] {
+            if (Result<void> flushed = m_sessions->flushLastSeen(); !flushed)
+                Log::warning(kComponent, QStringLiteral("last-seen times not stored"),
+                             { { QStringLiteral("error"), flushed.error().message } });
+        });
     });
     m_flushTimer->start();
     maintain();
     return success();
+}
+
+void AuthModule::runInBackground(std::function<void()> job)
+{
+    // One job at a time; a tick that finds the previous one still running is skipped, not queued.
+    if (m_background->activeThreadCount() > 0)
+        return;
+    m_background->start(std::move(job));
 }
 
 void AuthModule::maintain()

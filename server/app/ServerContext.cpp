@@ -1,5 +1,7 @@
 #include "server/app/ServerContext.h"
 
+#include "server/app/AccessTokenAuthenticator.h"
+#include "server/app/AuthModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
@@ -13,6 +15,7 @@
 #include "server/storage/MigrationRunner.h"
 
 #include <QJsonArray>
+#include <QSslConfiguration>
 
 namespace authshield::server {
 
@@ -70,6 +73,11 @@ Result<void> ServerContext::openStorage()
     m_keyValueStore = std::move(store).value();
     m_auditLog = std::make_unique<AuditLog>(*m_database, m_clock);
     m_passwordHasher = std::make_unique<Argon2idHasher>(config.password);
+    Result<std::unique_ptr<AuthModule>> auth
+        = AuthModule::create(config, *m_database, *m_keyValueStore, *m_auditLog, *m_passwordHasher, m_clock, this);
+    if (!auth)
+        return auth.error();
+    m_auth = std::move(auth).value();
 
     Database* database = m_database.get();
     m_readiness.add(QStringLiteral("database"),
@@ -82,6 +90,7 @@ Result<void> ServerContext::openStorage()
 void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
+    m_auth->registerRoutes(m_router);
 }
 
 Result<void> ServerContext::start()
@@ -95,14 +104,19 @@ Result<void> ServerContext::start()
     options.trustedProxies = config.http.trustedProxies;
     options.strictTransportSecurity = config.profile == Profile::Prod;
     m_pipeline = std::make_unique<RequestPipeline>(m_router, options);
+    m_pipeline->setAuthenticator(&m_auth->authenticator());
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
+    // Every HTTP worker's QHttpServer builds a QSslConfiguration, which initialises Qt's TLS backend and OpenSSL on
+    // first use; done concurrently by the workers, that intermittently leaked their OpenSSL thread state at exit.
+    (void)QSslConfiguration::defaultConfiguration();
     m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
     Result<quint16> port = m_http->start();
     if (!port)
         return port.error();
     if (m_loaded.config.publicUrl.isEmpty()) // dev/test on port 0: the issuer is known only now
         m_loaded.config.publicUrl = listenUrl(config.http.host, *port);
+    m_auth->setIssuer(m_loaded.config.publicUrl);
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
               {{QStringLiteral("host"), config.http.host},

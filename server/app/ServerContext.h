@@ -14,6 +14,7 @@ namespace authshield::server {
 
 class Argon2idHasher;
 class AuditLog;
+class AuthModule;
 class Database;
 class HttpServer;
 class KeyValueStore;
@@ -42,6 +43,8 @@ public:
     AuditLog& auditLog() { return *m_auditLog; }
     Argon2idHasher& passwordHasher() { return *m_passwordHasher; }
     const Clock& clock() const { return m_clock; }
+    // Tokens, sessions, login, RBAC, signing keys (valid after start()).
+    AuthModule& auth() { return *m_auth; }
 
 private:
     Result<void> openStorage();
@@ -53,6 +56,7 @@ private:
     std::unique_ptr<KeyValueStore> m_keyValueStore;
     std::unique_ptr<AuditLog> m_auditLog;
     std::unique_ptr<Argon2idHasher> m_passwordHasher; // one instance: building it computes the dummy hash
+    std::unique_ptr<AuthModule> m_auth;
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

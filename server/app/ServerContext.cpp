@@ -1,17 +1,23 @@
 #include "server/app/ServerContext.h"
 
+#include "server/accounts/AccountService.h"
 #include "server/app/OpsRoutes.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
+#include "server/http/AccountRoutes.h"
 #include "server/http/HttpServer.h"
 #include "server/http/RequestPipeline.h"
 #include "server/http/SlowWorkPool.h"
+#include "server/mail/FileMailTransport.h"
+#include "server/mail/MailOutbox.h"
+#include "server/mail/OutboxWorker.h"
 #include "server/storage/Database.h"
 #include "server/storage/KeyValueStore.h"
 #include "server/storage/KeyValueStoreFactory.h"
 #include "server/storage/MigrationRunner.h"
 
+#include <QDir>
 #include <QJsonArray>
 
 namespace authshield::server {
@@ -81,12 +87,40 @@ Result<void> ServerContext::openStorage()
             status.detail = ping.error().message;
         return status;
     });
+    startMail();
+    m_accounts = std::make_unique<AccountService>(*m_database, m_clock, m_loaded.config, *m_passwordHasher,
+                                                  *m_auditLog, *m_mailOutbox);
     return success();
+}
+
+void ServerContext::startMail()
+{
+    const ServerConfig& config = m_loaded.config;
+    m_mailOutbox = std::make_unique<MailOutbox>(*m_database, m_clock);
+    m_mailTransport = std::make_unique<FileMailTransport>(QDir(config.dataDir).filePath(QStringLiteral("mail")),
+                                                          config.mail.from);
+    m_outboxWorker = std::make_unique<OutboxWorker>(*m_mailOutbox, *m_mailTransport, m_clock, config.mail);
+    m_outboxWorker->start();
+
+    const OutboxWorker* worker = m_outboxWorker.get();
+    const MailOutbox* outbox = m_mailOutbox.get();
+    const QString transport = m_mailTransport->name();
+    m_readiness.add(QStringLiteral("mail"), [worker, outbox, transport] {
+        DependencyStatus status;
+        status.backend = transport;
+        status.up = worker->isAlive();
+        const Result<OutboxDepth> depth = outbox->depth();
+        const QString depthText = depth ? QStringLiteral("outbox: %1 pending, %2 failed").arg(depth->pending).arg(depth->failed)
+                                        : QStringLiteral("outbox depth unknown: ") + depth.error().message;
+        status.detail = status.up ? depthText : QStringLiteral("outbox worker not running; ") + depthText;
+        return status;
+    });
 }
 
 void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
+    registerAccountRoutes(m_router, *m_accounts);
 }
 
 Result<void> ServerContext::start()
@@ -128,6 +162,8 @@ void ServerContext::stop()
         m_http.reset();
     }
     m_slowPool.reset();
+    if (m_outboxWorker)
+        m_outboxWorker->stop(); // after the HTTP side, so nothing enqueues behind it
 }
 
 } // namespace authshield::server

@@ -12,11 +12,15 @@
 
 namespace authshield::server {
 
+class AccountService;
 class Argon2idHasher;
 class AuditLog;
 class Database;
 class HttpServer;
 class KeyValueStore;
+class MailOutbox;
+class MailTransport;
+class OutboxWorker;
 class RequestPipeline;
 class SlowWorkPool;
 
@@ -41,10 +45,12 @@ public:
     KeyValueStore& keyValueStore() { return *m_keyValueStore; }
     AuditLog& auditLog() { return *m_auditLog; }
     Argon2idHasher& passwordHasher() { return *m_passwordHasher; }
+    MailOutbox& mailOutbox() { return *m_mailOutbox; }
     const Clock& clock() const { return m_clock; }
 
 private:
     Result<void> openStorage();
+    void startMail();
     void registerRoutes();
 
     LoadedConfig m_loaded;
@@ -53,6 +59,10 @@ private:
     std::unique_ptr<KeyValueStore> m_keyValueStore;
     std::unique_ptr<AuditLog> m_auditLog;
     std::unique_ptr<Argon2idHasher> m_passwordHasher; // one instance: building it computes the dummy hash
+    std::unique_ptr<MailOutbox> m_mailOutbox;
+    std::unique_ptr<MailTransport> m_mailTransport;
+    std::unique_ptr<OutboxWorker> m_outboxWorker;
+    std::unique_ptr<AccountService> m_accounts;
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

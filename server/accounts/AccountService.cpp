@@ -413,6 +413,8 @@ Result<void> AccountService::resetPassword(const QByteArray& token, const QStrin
                  {QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password")}});
             !mailed)
             return mailed;
+        if (Result<void> revoked = revokeSessions(user->id, QStringLiteral("password_reset"), origin, {}); !revoked)
+            return revoked;
         return audit(QStringLiteral("auth.password_reset.completed"), user->id, user->id, origin, true);
     });
     if (!done)
@@ -420,7 +422,7 @@ Result<void> AccountService::resetPassword(const QByteArray& token, const QStrin
     if (spent)
         return invalidToken();
     m_outbox.wake();
-    return revokeSessions(user->id, QStringLiteral("password_reset"), origin, {});
+    return done;
 }
 
 Result<AccountProfile> AccountService::profile(const QString& userId) const
@@ -466,11 +468,11 @@ Result<void> AccountService::deleteAccount(const QString& userId, const QString&
             return audited;
         return wrongPassword(QStringLiteral("password"));
     }
-    // Revoked before the row goes: the revocation must reach every instance's blocklist, and the sessions
-    // disappear with the user (ON DELETE CASCADE).
-    if (Result<void> revoked = revokeSessions(userId, QStringLiteral("account_deleted"), origin, {}); !revoked)
-        return revoked;
     return transaction(m_database, [&]() -> Result<void> {
+        // Revoked before the row goes: the revocation must reach every instance's blocklist, and the sessions
+        // disappear with the user (ON DELETE CASCADE).
+        if (Result<void> revoked = revokeSessions(userId, QStringLiteral("account_deleted"), origin, {}); !revoked)
+            return revoked;
         Result<bool> removed = m_users.remove(userId);
         if (!removed)
             return removed.error();
@@ -571,12 +573,14 @@ Result<void> AccountService::changePassword(const QString& userId, const QString
                  {QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password")}});
             !mailed)
             return mailed;
+        if (Result<void> revoked = revokeSessions(userId, QStringLiteral("password_changed"), origin, sessionId);
+            !revoked)
+            return revoked;
         return audit(QStringLiteral("auth.password.changed"), userId, userId, origin, true);
     });
-    if (!done)
-        return done;
-    m_outbox.wake();
-    return revokeSessions(userId, QStringLiteral("password_changed"), origin, sessionId);
+    if (done)
+        m_outbox.wake();
+    return done;
 }
 
 } // namespace authshield::server

@@ -22,7 +22,8 @@ class PasswordHasher;
 struct ServerConfig;
 
 // Ends every session of a user except one (TokenService::revokeAllSessions), injected so the accounts domain
-// does not depend on the token machinery. Called after the change that requires it has committed.
+// does not depend on the token machinery. Called inside the transaction of the change that requires it (it
+// joins it), so the password and the sessions change together.
 using SessionRevoker = std::function<Result<int>(const QString& userId, const QString& reason,
                                                  const RequestOrigin& origin, const QString& exceptSessionId)>;
 

@@ -1,6 +1,8 @@
 #include "server/app/ServerContext.h"
 
 #include "server/accounts/AccountService.h"
+#include "server/app/AccessTokenAuthenticator.h"
+#include "server/app/AuthModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
@@ -62,6 +64,11 @@ Result<void> ServerContext::openStorage()
     m_keyValueStore = std::move(store).value();
     m_auditLog = std::make_unique<AuditLog>(*m_database, m_clock);
     m_passwordHasher = std::make_unique<Argon2idHasher>(config.password);
+    Result<std::unique_ptr<AuthModule>> auth
+        = AuthModule::create(config, *m_database, *m_keyValueStore, *m_auditLog, *m_passwordHasher, m_clock, this);
+    if (!auth)
+        return auth.error();
+    m_auth = std::move(auth).value();
 
     Database* database = m_database.get();
     m_readiness.add(QStringLiteral("database"), [database] {
@@ -90,6 +97,11 @@ Result<void> ServerContext::openStorage()
     startMail();
     m_accounts = std::make_unique<AccountService>(*m_database, m_clock, m_loaded.config, *m_passwordHasher,
                                                   *m_auditLog, *m_mailOutbox);
+    TokenService* tokens = &m_auth->tokens();
+    m_accounts->setSessionRevoker([tokens](const QString& userId, const QString& reason, const RequestOrigin& origin,
+                                           const QString& exceptSessionId) {
+        return tokens->revokeAllSessions(userId, reason, origin, exceptSessionId);
+    });
     return success();
 }
 
@@ -121,6 +133,7 @@ void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
     registerAccountRoutes(m_router, *m_accounts);
+    m_auth->registerRoutes(m_router);
 }
 
 Result<void> ServerContext::start()
@@ -134,6 +147,7 @@ Result<void> ServerContext::start()
     options.trustedProxies = config.http.trustedProxies;
     options.strictTransportSecurity = config.profile == Profile::Prod;
     m_pipeline = std::make_unique<RequestPipeline>(m_router, options);
+    m_pipeline->setAuthenticator(&m_auth->authenticator());
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
     m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
@@ -142,6 +156,7 @@ Result<void> ServerContext::start()
         return port.error();
     if (m_loaded.config.publicUrl.isEmpty()) // dev/test on port 0: the issuer is known only now
         m_loaded.config.publicUrl = listenUrl(config.http.host, *port);
+    m_auth->setIssuer(m_loaded.config.publicUrl);
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
               {{QStringLiteral("host"), config.http.host},

@@ -15,6 +15,7 @@ namespace authshield::server {
 class AccountService;
 class Argon2idHasher;
 class AuditLog;
+class AuthModule;
 class Database;
 class HttpServer;
 class KeyValueStore;
@@ -47,6 +48,8 @@ public:
     Argon2idHasher& passwordHasher() { return *m_passwordHasher; }
     MailOutbox& mailOutbox() { return *m_mailOutbox; }
     const Clock& clock() const { return m_clock; }
+    // Tokens, sessions, login, RBAC, signing keys (valid after start()).
+    AuthModule& auth() { return *m_auth; }
 
 private:
     Result<void> openStorage();
@@ -63,6 +66,7 @@ private:
     std::unique_ptr<MailTransport> m_mailTransport;
     std::unique_ptr<OutboxWorker> m_outboxWorker;
     std::unique_ptr<AccountService> m_accounts;
+    std::unique_ptr<AuthModule> m_auth;
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

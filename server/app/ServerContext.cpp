@@ -109,8 +109,10 @@ void ServerContext::startMail()
 {
     const ServerConfig& config = m_loaded.config;
     m_mailOutbox = std::make_unique<MailOutbox>(*m_database, m_clock);
-    m_mailTransport = std::make_unique<FileMailTransport>(QDir(config.dataDir).filePath(QStringLiteral("mail")),
-                                                          config.mail.from);
+    const QString mailDirectory = config.mail.directory.isEmpty()
+        ? QDir(config.dataDir).filePath(QStringLiteral("mail"))
+        : QDir(config.dataDir).absoluteFilePath(config.mail.directory);
+    m_mailTransport = std::make_unique<FileMailTransport>(mailDirectory, config.mail.from);
     m_outboxWorker = std::make_unique<OutboxWorker>(*m_mailOutbox, *m_mailTransport, m_clock, config.mail);
     m_outboxWorker->start();
 

@@ -105,6 +105,7 @@ struct AccountsConfig
 struct MailConfig
 {
     QString from = QStringLiteral("AuthShield <no-reply@localhost>");
+    QString directory; // file transport: where .eml files go; empty = <data dir>/mail
     std::chrono::milliseconds pollInterval{250};
     std::chrono::seconds retryBase{30}; // first retry delay after a temporary failure, doubling per attempt
     int maxAttempts = 8; // then the mail is marked failed

@@ -499,6 +499,10 @@ QList<ConfigKey> buildKeys()
     keys << stringKey(
         u"mail"_s, u"from"_s, u"From header of outgoing mail"_s, [](auto& c) -> auto& { return c.mail.from; },
         [](const QString& value) { return value.contains(u'@') ? QString() : u"must contain an address"_s; })
+         << stringKey(
+                u"mail"_s, u"directory"_s,
+                u"Where the embedded default writes each outgoing mail as an .eml file; default <data dir>/mail"_s,
+                [](auto& c) -> auto& { return c.mail.directory; })
          << durationKey(
                 u"mail"_s, u"poll_interval"_s, u"How often the outbox worker looks for due mail"_s,
                 [](auto& c) -> auto& { return c.mail.pollInterval; }, milliseconds(10), oneHour)

@@ -23,9 +23,11 @@ Result<void> FileMailTransport::deliver(const OutgoingMail& mail)
 {
     // A directory that cannot be created or written is an operator problem that can be fixed: retry later.
     QDir dir(m_directory);
-    if (!dir.exists() && !QDir().mkpath(m_directory))
-        return Error::make(ErrorCode::ServiceUnavailable, QStringLiteral("cannot create the mail directory"));
-    QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    if (!dir.exists()) {
+        if (!QDir().mkpath(m_directory))
+            return Error::make(ErrorCode::ServiceUnavailable, QStringLiteral("cannot create the mail directory"));
+        QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
 
     MimeMessage::Envelope envelope;
     envelope.from = m_from;

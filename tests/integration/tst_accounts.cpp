@@ -67,9 +67,14 @@ QString mailCheckDetail(const TestResponse& ready)
         .toString();
 }
 
+QList<QPair<QByteArray, QByteArray>> userAgent()
+{
+    return {{QByteArrayLiteral("User-Agent"), QByteArrayLiteral("tst_accounts/1.0")}};
+}
+
 QList<QPair<QByteArray, QByteArray>> bearer(const QString& token)
 {
-    return {{QByteArrayLiteral("Authorization"), TestHttpClient::bearer(token)}};
+    return userAgent() + QList<QPair<QByteArray, QByteArray>>{{QByteArrayLiteral("Authorization"), TestHttpClient::bearer(token)}};
 }
 
 } // namespace
@@ -86,7 +91,8 @@ private:
     TestResponse post(const QByteArray& path, const QJsonObject& json, const QString& token = {})
     {
         TestHttpClient client(m_server->port());
-        return client.postJson(path, json, token.isEmpty() ? QList<QPair<QByteArray, QByteArray>>() : bearer(token));
+        QList<QPair<QByteArray, QByteArray>> headers = token.isEmpty() ? userAgent() : bearer(token);
+        return client.postJson(path, json, headers);
     }
 
     TestResponse call(const QByteArray& method, const QByteArray& path, const QString& token,
@@ -128,6 +134,8 @@ private:
     QJsonObject login(const QString& email, const QString& password = kPassword)
     {
         const TestResponse response = post("/api/v1/auth/login", body({{"email", email}, {"password", password}}));
+        if (response.status != 200)
+            qWarning("login of %s: %d %s", qPrintable(email), response.status, response.body.constData());
         return response.status == 200 ? response.json() : QJsonObject();
     }
 
@@ -509,17 +517,19 @@ private Q_SLOTS:
     // directory is blocked by a file, so the worker can only fail (temporarily) until the server dies.
     void undeliveredMailSurvivesACrash()
     {
+        // The mail directory sits below a regular file, so the worker can only fail (temporarily) until the
+        // server dies; removing the file lets the restarted server deliver.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString blocker = QDir(dir.path()).filePath(QStringLiteral("mail"));
+        const QString blocker = QDir(dir.path()).filePath(QStringLiteral("blocked"));
         QFile file(blocker);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.close();
 
         QMap<QString, QString> env = fastServer(m_backend.serverEnvironment(QStringLiteral("crash")));
         env.insert(QStringLiteral("AUTHSHIELD_MAIL_RETRY_BASE"), QStringLiteral("1s"));
+        env.insert(QStringLiteral("AUTHSHIELD_MAIL_DIRECTORY"), blocker + QStringLiteral("/mail"));
         ServerProcess server(env);
-        server.setDataDir(dir.path());
         QVERIFY2(server.start(), server.log().constData());
         TestHttpClient client(server.port());
         const QString email = QStringLiteral("crash@example.com");
@@ -529,18 +539,18 @@ private Q_SLOTS:
 
         QVERIFY(QFile::remove(blocker));
         QVERIFY2(server.start(), server.log().constData());
-        QTRY_COMPARE_WITH_TIMEOUT(mailsTo(dir.path(), email).size(), 1, kMailTimeoutMs);
-        TestHttpClient after(server.port());
-        QTRY_VERIFY_WITH_TIMEOUT(mailCheckDetail(after.get("/ready")).startsWith(QStringLiteral("outbox: 0 pending")),
-                                 kMailTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(mailsTo(blocker, email).size(), 1, kMailTimeoutMs);
+        auto readyDetail = [&server] { return mailCheckDetail(TestHttpClient(server.port()).get("/ready")); };
+        QTRY_VERIFY2_WITH_TIMEOUT(readyDetail().startsWith(QStringLiteral("outbox: 0 pending")),
+                                  qPrintable(readyDetail()), kMailTimeoutMs);
         QCOMPARE(server.stop(), 0);
 
         // A further restart finds nothing left to send.
         QVERIFY(server.start());
         TestHttpClient third(server.port());
         QCOMPARE(mailCheckDetail(third.get("/ready")).left(18), QStringLiteral("outbox: 0 pending,"));
-        QCOMPARE(mailsTo(dir.path(), email).size(), 1);
-        const QString token = mailsTo(dir.path(), email).first().linkToken(QStringLiteral("/verify-email"));
+        QCOMPARE(mailsTo(blocker, email).size(), 1);
+        const QString token = mailsTo(blocker, email).first().linkToken(QStringLiteral("/verify-email"));
         QCOMPARE(third.postJson("/api/v1/auth/verify-email", body({{"token", token}})).status, 200);
         QCOMPARE(server.stop(), 0);
     }

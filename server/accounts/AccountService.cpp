@@ -25,7 +25,8 @@ const QString kEmailChangeNotice = QStringLiteral("email_change_notice");
 
 Error invalidToken()
 {
-    Error error = Error::make(ErrorCode::ValidationFailed, QStringLiteral("the link is invalid, expired or already used"));
+    Error error
+        = Error::make(ErrorCode::ValidationFailed, QStringLiteral("the link is invalid, expired or already used"));
     error.fields.insert(QStringLiteral("token"), QStringLiteral("is invalid, expired or already used"));
     return error;
 }
@@ -79,6 +80,7 @@ AccountService::AccountService(const Database& database, const Clock& clock, con
     , m_policy(config.password, hasher)
     , m_tokens(database, clock, m_random)
 {
+    setFrontendUrl(config.effectiveFrontendUrl());
 }
 
 Result<QString> AccountService::sanitiseDisplayName(const QString& input, const QString& fieldName)
@@ -98,12 +100,19 @@ Result<QString> AccountService::sanitiseDisplayName(const QString& input, const 
     return name;
 }
 
+void AccountService::setFrontendUrl(const QString& url)
+{
+    QString trimmed = url;
+    while (trimmed.endsWith(u'/'))
+        trimmed.chop(1);
+    std::lock_guard lock(m_frontendUrlMutex);
+    m_frontendUrl = trimmed;
+}
+
 QString AccountService::frontendUrl() const
 {
-    QString url = m_config.effectiveFrontendUrl();
-    while (url.endsWith(u'/'))
-        url.chop(1);
-    return url;
+    std::lock_guard lock(m_frontendUrlMutex);
+    return m_frontendUrl;
 }
 
 QString AccountService::link(const QString& page, const QByteArray& token) const
@@ -177,8 +186,8 @@ Result<void> AccountService::revokeSessions(const QString& userId, const QString
     return authshield::success();
 }
 
-Result<void> AccountService::registerAccount(const QString& email, const QString& password,
-                                             const QString& displayName, const RequestOrigin& origin)
+Result<void> AccountService::registerAccount(const QString& email, const QString& password, const QString& displayName,
+                                             const RequestOrigin& origin)
 {
     Error problems = Error::make(ErrorCode::ValidationFailed, QStringLiteral("the registration is not valid"));
     const Result<QString> normalised = EmailAddress::normalise(email, QStringLiteral("email"));
@@ -200,39 +209,42 @@ Result<void> AccountService::registerAccount(const QString& email, const QString
 
     auto notifyOwner = [&](const User& owner) {
         return transaction(m_database, [&]() -> Result<void> {
-            if (Result<void> mailed = enqueueMail(kAccountExists, owner.email,
-                                                  {{QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password")}});
+            if (Result<void> mailed
+                = enqueueMail(kAccountExists, owner.email,
+                              { { QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password") } });
                 !mailed)
                 return mailed;
             return audit(QStringLiteral("auth.register.existing_email"), {}, owner.id, origin, false,
-                         {{QStringLiteral("reason"), QStringLiteral("email_exists")}});
+                         { { QStringLiteral("reason"), QStringLiteral("email_exists") } });
         });
     };
 
     Result<std::optional<User>> existing = m_users.findByEmail(*normalised);
     if (!existing)
         return existing.error();
-    Result<void> done = existing->has_value() ? notifyOwner(**existing) : transaction(m_database, [&]() -> Result<void> {
-        NewUser newUser;
-        newUser.email = *normalised;
-        newUser.passwordHash = *hash;
-        newUser.displayName = *name;
-        Result<User> created = m_users.create(newUser);
-        if (!created)
-            return created.error();
-        if (Result<void> role = m_users.assignRole(created->id, QStringLiteral("user")); !role)
-            return role;
-        const std::chrono::seconds ttl = m_config.accounts.verifyTtl;
-        Result<QByteArray> token = m_tokens.issue(created->id, AccountTokenPurpose::VerifyEmail, ttl);
-        if (!token)
-            return token.error();
-        if (Result<void> mailed = enqueueMail(kVerifyEmail, created->email,
-                                              {{QStringLiteral("link"), link(QStringLiteral("verify-email"), *token)},
-                                               {QStringLiteral("valid_for"), validFor(ttl)}});
-            !mailed)
-            return mailed;
-        return audit(QStringLiteral("auth.register.succeeded"), created->id, created->id, origin, true);
-    });
+    Result<void> done
+        = existing->has_value() ? notifyOwner(**existing) : transaction(m_database, [&]() -> Result<void> {
+              NewUser newUser;
+              newUser.email = *normalised;
+              newUser.passwordHash = *hash;
+              newUser.displayName = *name;
+              Result<User> created = m_users.create(newUser);
+              if (!created)
+                  return created.error();
+              if (Result<void> role = m_users.assignRole(created->id, QStringLiteral("user")); !role)
+                  return role;
+              const std::chrono::seconds ttl = m_config.accounts.verifyTtl;
+              Result<QByteArray> token = m_tokens.issue(created->id, AccountTokenPurpose::VerifyEmail, ttl);
+              if (!token)
+                  return token.error();
+              if (Result<void> mailed
+                  = enqueueMail(kVerifyEmail, created->email,
+                                { { QStringLiteral("link"), link(QStringLiteral("verify-email"), *token) },
+                                  { QStringLiteral("valid_for"), validFor(ttl) } });
+                  !mailed)
+                  return mailed;
+              return audit(QStringLiteral("auth.register.succeeded"), created->id, created->id, origin, true);
+          });
     if (!done && done.error().code == ErrorCode::Conflict) {
         // Registered concurrently by another request: from here on it is an existing account.
         Result<std::optional<User>> winner = m_users.findByEmail(*normalised);
@@ -250,13 +262,13 @@ Result<void> AccountService::verifyEmail(const QByteArray& token, const RequestO
     bool invalid = false;
     Result<void> done = transaction(m_database, [&]() -> Result<void> {
         Result<std::optional<AccountToken>> consumed
-            = m_tokens.consume(token, {AccountTokenPurpose::VerifyEmail, AccountTokenPurpose::ChangeEmail});
+            = m_tokens.consume(token, { AccountTokenPurpose::VerifyEmail, AccountTokenPurpose::ChangeEmail });
         if (!consumed)
             return consumed.error();
         if (!consumed->has_value()) {
             invalid = true; // the audit row commits; the caller still gets the error
             return audit(QStringLiteral("auth.email.verify_failed"), {}, {}, origin, false,
-                         {{QStringLiteral("reason"), QStringLiteral("invalid_token")}});
+                         { { QStringLiteral("reason"), QStringLiteral("invalid_token") } });
         }
         const AccountToken& used = **consumed;
         Result<User> user = existingUser(used.userId);
@@ -266,7 +278,7 @@ Result<void> AccountService::verifyEmail(const QByteArray& token, const RequestO
             if (Result<void> verified = m_users.setEmailVerified(user->id, true); !verified)
                 return verified;
             return audit(QStringLiteral("auth.email.verified"), user->id, user->id, origin, true,
-                         {{QStringLiteral("email"), user->email}});
+                         { { QStringLiteral("email"), user->email } });
         }
         Result<std::optional<User>> taken = m_users.findByEmail(used.newEmail);
         if (!taken)
@@ -278,14 +290,14 @@ Result<void> AccountService::verifyEmail(const QByteArray& token, const RequestO
         if (Result<void> verified = m_users.setEmailVerified(user->id, true); !verified)
             return verified;
         if (Result<void> mailed = enqueueMail(kEmailChangeNotice, user->email,
-                                              {{QStringLiteral("display_name"), displayNameOrEmail(*user)},
-                                               {QStringLiteral("old_email"), user->email},
-                                               {QStringLiteral("new_email"), used.newEmail},
-                                               {QStringLiteral("time"), nowText()}});
+                                              { { QStringLiteral("display_name"), displayNameOrEmail(*user) },
+                                                { QStringLiteral("old_email"), user->email },
+                                                { QStringLiteral("new_email"), used.newEmail },
+                                                { QStringLiteral("time"), nowText() } });
             !mailed)
             return mailed;
         return audit(QStringLiteral("user.email.changed"), user->id, user->id, origin, true,
-                     {{QStringLiteral("old_email"), user->email}, {QStringLiteral("new_email"), used.newEmail}});
+                     { { QStringLiteral("old_email"), user->email }, { QStringLiteral("new_email"), used.newEmail } });
     });
     if (!done)
         return done;
@@ -306,20 +318,21 @@ Result<void> AccountService::resendVerification(const QString& email, const Requ
             return user.error();
         if (!user->has_value() || (*user)->emailVerified || !(*user)->isActive()) {
             const QString reason = !user->has_value() ? QStringLiteral("unknown_email")
-                : (*user)->emailVerified               ? QStringLiteral("already_verified")
-                                                       : QStringLiteral("disabled");
+                : (*user)->emailVerified              ? QStringLiteral("already_verified")
+                                                      : QStringLiteral("disabled");
             return audit(QStringLiteral("auth.verification.resend_ignored"), {},
                          user->has_value() ? (*user)->id : QString(), origin, false,
-                         {{QStringLiteral("reason"), reason}, {QStringLiteral("email"), *normalised}});
+                         { { QStringLiteral("reason"), reason }, { QStringLiteral("email"), *normalised } });
         }
         const User& account = **user;
         const std::chrono::seconds ttl = m_config.accounts.verifyTtl;
         Result<QByteArray> token = m_tokens.issue(account.id, AccountTokenPurpose::VerifyEmail, ttl);
         if (!token)
             return token.error();
-        if (Result<void> mailed = enqueueMail(kVerifyEmail, account.email,
-                                              {{QStringLiteral("link"), link(QStringLiteral("verify-email"), *token)},
-                                               {QStringLiteral("valid_for"), validFor(ttl)}});
+        if (Result<void> mailed
+            = enqueueMail(kVerifyEmail, account.email,
+                          { { QStringLiteral("link"), link(QStringLiteral("verify-email"), *token) },
+                            { QStringLiteral("valid_for"), validFor(ttl) } });
             !mailed)
             return mailed;
         return audit(QStringLiteral("auth.verification.resent"), {}, account.id, origin, true);
@@ -341,18 +354,19 @@ Result<void> AccountService::forgotPassword(const QString& email, const RequestO
         if (!user->has_value() || !(*user)->isActive()) {
             return audit(QStringLiteral("auth.password_reset.ignored"), {}, user->has_value() ? (*user)->id : QString(),
                          origin, false,
-                         {{QStringLiteral("reason"),
-                           user->has_value() ? QStringLiteral("disabled") : QStringLiteral("unknown_email")},
-                          {QStringLiteral("email"), *normalised}});
+                         { { QStringLiteral("reason"),
+                             user->has_value() ? QStringLiteral("disabled") : QStringLiteral("unknown_email") },
+                           { QStringLiteral("email"), *normalised } });
         }
         const User& account = **user;
         const std::chrono::seconds ttl = m_config.accounts.resetTtl;
         Result<QByteArray> token = m_tokens.issue(account.id, AccountTokenPurpose::ResetPassword, ttl);
         if (!token)
             return token.error();
-        if (Result<void> mailed = enqueueMail(kPasswordReset, account.email,
-                                              {{QStringLiteral("link"), link(QStringLiteral("reset-password"), *token)},
-                                               {QStringLiteral("valid_for"), validFor(ttl)}});
+        if (Result<void> mailed
+            = enqueueMail(kPasswordReset, account.email,
+                          { { QStringLiteral("link"), link(QStringLiteral("reset-password"), *token) },
+                            { QStringLiteral("valid_for"), validFor(ttl) } });
             !mailed)
             return mailed;
         return audit(QStringLiteral("auth.password_reset.requested"), {}, account.id, origin, true);
@@ -366,22 +380,22 @@ Result<void> AccountService::resetPassword(const QByteArray& token, const QStrin
                                            const RequestOrigin& origin)
 {
     // Look first, spend later: a password the policy refuses must not burn the link.
-    Result<std::optional<AccountToken>> found = m_tokens.peek(token, {AccountTokenPurpose::ResetPassword});
+    Result<std::optional<AccountToken>> found = m_tokens.peek(token, { AccountTokenPurpose::ResetPassword });
     if (!found)
         return found.error();
     Result<User> user = found->has_value() ? existingUser((*found)->userId) : Result<User>(invalidToken());
     if (!user) {
         if (Result<void> audited = audit(QStringLiteral("auth.password_reset.failed"), {}, {}, origin, false,
-                                              {{QStringLiteral("reason"), QStringLiteral("invalid_token")}});
+                                         { { QStringLiteral("reason"), QStringLiteral("invalid_token") } });
             !audited)
             return audited;
         return invalidToken();
     }
-    if (Result<void> policy = m_policy.check(newPassword, user->email, QStringLiteral("new_password"),
-                                             user->passwordHash);
+    if (Result<void> policy
+        = m_policy.check(newPassword, user->email, QStringLiteral("new_password"), user->passwordHash);
         !policy) {
         if (Result<void> audited = audit(QStringLiteral("auth.password_reset.failed"), {}, user->id, origin, false,
-                                              {{QStringLiteral("reason"), QStringLiteral("password_policy")}});
+                                         { { QStringLiteral("reason"), QStringLiteral("password_policy") } });
             !audited)
             return audited;
         return policy;
@@ -392,13 +406,13 @@ Result<void> AccountService::resetPassword(const QByteArray& token, const QStrin
 
     bool spent = false;
     Result<void> done = transaction(m_database, [&]() -> Result<void> {
-        Result<std::optional<AccountToken>> consumed = m_tokens.consume(token, {AccountTokenPurpose::ResetPassword});
+        Result<std::optional<AccountToken>> consumed = m_tokens.consume(token, { AccountTokenPurpose::ResetPassword });
         if (!consumed)
             return consumed.error();
         if (!consumed->has_value()) {
             spent = true; // used by a concurrent request in the meantime
             return audit(QStringLiteral("auth.password_reset.failed"), {}, user->id, origin, false,
-                         {{QStringLiteral("reason"), QStringLiteral("invalid_token")}});
+                         { { QStringLiteral("reason"), QStringLiteral("invalid_token") } });
         }
         if (Result<void> updated = m_users.updatePasswordHash(user->id, *hash); !updated)
             return updated;
@@ -407,10 +421,10 @@ Result<void> AccountService::resetPassword(const QByteArray& token, const QStrin
             return verified;
         if (Result<void> mailed = enqueueMail(
                 kPasswordChanged, user->email,
-                {{QStringLiteral("display_name"), displayNameOrEmail(*user)},
-                 {QStringLiteral("time"), nowText()},
-                 {QStringLiteral("sessions_note"), QStringLiteral("Every session of the account was signed out.")},
-                 {QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password")}});
+                { { QStringLiteral("display_name"), displayNameOrEmail(*user) },
+                  { QStringLiteral("time"), nowText() },
+                  { QStringLiteral("sessions_note"), QStringLiteral("Every session of the account was signed out.") },
+                  { QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password") } });
             !mailed)
             return mailed;
         if (Result<void> revoked = revokeSessions(user->id, QStringLiteral("password_reset"), origin, {}); !revoked)
@@ -433,7 +447,7 @@ Result<AccountProfile> AccountService::profile(const QString& userId) const
     Result<QStringList> roles = m_users.roles(userId);
     if (!roles)
         return roles.error();
-    return AccountProfile{*user, *roles};
+    return AccountProfile { *user, *roles };
 }
 
 Result<AccountProfile> AccountService::updateDisplayName(const QString& userId, const QString& displayName,
@@ -449,7 +463,7 @@ Result<AccountProfile> AccountService::updateDisplayName(const QString& userId, 
         if (Result<void> updated = m_users.updateDisplayName(userId, *name); !updated)
             return updated;
         return audit(QStringLiteral("user.profile.updated"), userId, userId, origin, true,
-                     {{QStringLiteral("fields"), QStringLiteral("display_name")}});
+                     { { QStringLiteral("fields"), QStringLiteral("display_name") } });
     });
     if (!done)
         return done.error();
@@ -463,7 +477,7 @@ Result<void> AccountService::deleteAccount(const QString& userId, const QString&
         return user.error();
     if (!m_hasher.verify(user->passwordHash, password.toUtf8()).matches) {
         if (Result<void> audited = audit(QStringLiteral("user.delete_failed"), userId, userId, origin, false,
-                                              {{QStringLiteral("reason"), QStringLiteral("wrong_password")}});
+                                         { { QStringLiteral("reason"), QStringLiteral("wrong_password") } });
             !audited)
             return audited;
         return wrongPassword(QStringLiteral("password"));
@@ -477,12 +491,12 @@ Result<void> AccountService::deleteAccount(const QString& userId, const QString&
         if (!removed)
             return removed.error();
         return audit(QStringLiteral("user.deleted"), userId, userId, origin, true,
-                     {{QStringLiteral("email"), user->email}, {QStringLiteral("by"), QStringLiteral("self")}});
+                     { { QStringLiteral("email"), user->email }, { QStringLiteral("by"), QStringLiteral("self") } });
     });
 }
 
-Result<void> AccountService::requestEmailChange(const QString& userId, const QString& newEmail,
-                                                const QString& password, const RequestOrigin& origin)
+Result<void> AccountService::requestEmailChange(const QString& userId, const QString& newEmail, const QString& password,
+                                                const RequestOrigin& origin)
 {
     const Result<QString> normalised = EmailAddress::normalise(newEmail, QStringLiteral("new_email"));
     if (!normalised)
@@ -492,7 +506,7 @@ Result<void> AccountService::requestEmailChange(const QString& userId, const QSt
         return user.error();
     if (!m_hasher.verify(user->passwordHash, password.toUtf8()).matches) {
         if (Result<void> audited = audit(QStringLiteral("user.email_change.failed"), userId, userId, origin, false,
-                                              {{QStringLiteral("reason"), QStringLiteral("wrong_password")}});
+                                         { { QStringLiteral("reason"), QStringLiteral("wrong_password") } });
             !audited)
             return audited;
         return wrongPassword(QStringLiteral("password"));
@@ -508,28 +522,29 @@ Result<void> AccountService::requestEmailChange(const QString& userId, const QSt
             return taken.error();
         if (taken->has_value()) {
             // Answered like a free address; the other account's owner learns someone tried.
-            if (Result<void> mailed = enqueueMail(kAccountExists, (*taken)->email,
-                                                  {{QStringLiteral("reset_url"),
-                                                    frontendUrl() + QStringLiteral("/reset-password")}});
+            if (Result<void> mailed
+                = enqueueMail(kAccountExists, (*taken)->email,
+                              { { QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password") } });
                 !mailed)
                 return mailed;
             return audit(QStringLiteral("user.email_change.requested"), userId, userId, origin, false,
-                         {{QStringLiteral("reason"), QStringLiteral("email_taken")},
-                          {QStringLiteral("new_email"), *normalised}});
+                         { { QStringLiteral("reason"), QStringLiteral("email_taken") },
+                           { QStringLiteral("new_email"), *normalised } });
         }
         const std::chrono::seconds ttl = m_config.accounts.emailChangeTtl;
         Result<QByteArray> token = m_tokens.issue(userId, AccountTokenPurpose::ChangeEmail, ttl, *normalised);
         if (!token)
             return token.error();
-        if (Result<void> mailed = enqueueMail(kEmailChangeVerify, *normalised,
-                                              {{QStringLiteral("display_name"), displayNameOrEmail(*user)},
-                                               {QStringLiteral("new_email"), *normalised},
-                                               {QStringLiteral("link"), link(QStringLiteral("verify-email"), *token)},
-                                               {QStringLiteral("valid_for"), validFor(ttl)}});
+        if (Result<void> mailed
+            = enqueueMail(kEmailChangeVerify, *normalised,
+                          { { QStringLiteral("display_name"), displayNameOrEmail(*user) },
+                            { QStringLiteral("new_email"), *normalised },
+                            { QStringLiteral("link"), link(QStringLiteral("verify-email"), *token) },
+                            { QStringLiteral("valid_for"), validFor(ttl) } });
             !mailed)
             return mailed;
         return audit(QStringLiteral("user.email_change.requested"), userId, userId, origin, true,
-                     {{QStringLiteral("new_email"), *normalised}});
+                     { { QStringLiteral("new_email"), *normalised } });
     });
     if (done)
         m_outbox.wake();
@@ -544,17 +559,17 @@ Result<void> AccountService::changePassword(const QString& userId, const QString
     if (!user)
         return user.error();
     if (!m_hasher.verify(user->passwordHash, currentPassword.toUtf8()).matches) {
-        if (Result<void> audited = audit(QStringLiteral("auth.password.change_failed"), userId, userId, origin,
-                                              false, {{QStringLiteral("reason"), QStringLiteral("wrong_password")}});
+        if (Result<void> audited = audit(QStringLiteral("auth.password.change_failed"), userId, userId, origin, false,
+                                         { { QStringLiteral("reason"), QStringLiteral("wrong_password") } });
             !audited)
             return audited;
         return wrongPassword(QStringLiteral("current_password"));
     }
-    if (Result<void> policy = m_policy.check(newPassword, user->email, QStringLiteral("new_password"),
-                                             user->passwordHash);
+    if (Result<void> policy
+        = m_policy.check(newPassword, user->email, QStringLiteral("new_password"), user->passwordHash);
         !policy) {
-        if (Result<void> audited = audit(QStringLiteral("auth.password.change_failed"), userId, userId, origin,
-                                              false, {{QStringLiteral("reason"), QStringLiteral("password_policy")}});
+        if (Result<void> audited = audit(QStringLiteral("auth.password.change_failed"), userId, userId, origin, false,
+                                         { { QStringLiteral("reason"), QStringLiteral("password_policy") } });
             !audited)
             return audited;
         return policy;
@@ -565,12 +580,12 @@ Result<void> AccountService::changePassword(const QString& userId, const QString
     Result<void> done = transaction(m_database, [&]() -> Result<void> {
         if (Result<void> updated = m_users.updatePasswordHash(userId, *hash); !updated)
             return updated;
-        if (Result<void> mailed = enqueueMail(
-                kPasswordChanged, user->email,
-                {{QStringLiteral("display_name"), displayNameOrEmail(*user)},
-                 {QStringLiteral("time"), nowText()},
-                 {QStringLiteral("sessions_note"), QStringLiteral("Your other sessions were signed out.")},
-                 {QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password")}});
+        if (Result<void> mailed
+            = enqueueMail(kPasswordChanged, user->email,
+                          { { QStringLiteral("display_name"), displayNameOrEmail(*user) },
+                            { QStringLiteral("time"), nowText() },
+                            { QStringLiteral("sessions_note"), QStringLiteral("Your other sessions were signed out.") },
+                            { QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password") } });
             !mailed)
             return mailed;
         if (Result<void> revoked = revokeSessions(userId, QStringLiteral("password_changed"), origin, sessionId);

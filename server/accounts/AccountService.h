@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <mutex>
 
 namespace authshield::server {
 
@@ -46,6 +47,9 @@ public:
                    const PasswordHasher& hasher, const AuditLog& auditLog, MailOutbox& outbox);
 
     void setSessionRevoker(SessionRevoker revoker) { m_revokeSessions = std::move(revoker); }
+    // Base of the links in mails. Known only once the server listens when the port is chosen at start, so it
+    // is set then; thread-safe.
+    void setFrontendUrl(const QString& url);
 
     Result<void> registerAccount(const QString& email, const QString& password, const QString& displayName,
                                  const RequestOrigin& origin);
@@ -95,6 +99,8 @@ private:
     PasswordPolicy m_policy;
     AccountTokens m_tokens;
     SessionRevoker m_revokeSessions;
+    mutable std::mutex m_frontendUrlMutex;
+    QString m_frontendUrl;
 };
 
 } // namespace authshield::server

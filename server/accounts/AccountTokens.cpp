@@ -17,7 +17,7 @@ constexpr qsizetype kRawTokenLength = 43;
 std::optional<AccountTokenPurpose> parsePurpose(const QString& name)
 {
     for (AccountTokenPurpose purpose :
-         {AccountTokenPurpose::VerifyEmail, AccountTokenPurpose::ResetPassword, AccountTokenPurpose::ChangeEmail}) {
+         { AccountTokenPurpose::VerifyEmail, AccountTokenPurpose::ResetPassword, AccountTokenPurpose::ChangeEmail }) {
         if (accountTokenPurposeName(purpose) == name)
             return purpose;
     }
@@ -58,8 +58,8 @@ AccountTokens::AccountTokens(const Database& database, const Clock& clock, Rando
 Result<QByteArray> AccountTokens::issue(const QString& userId, AccountTokenPurpose purpose, std::chrono::seconds ttl,
                                         const QString& newEmail) const
 {
-    SqlQuery remove = m_database.prepare(
-        QStringLiteral("DELETE FROM account_tokens WHERE user_id = :user AND purpose = :purpose"));
+    SqlQuery remove
+        = m_database.prepare(QStringLiteral("DELETE FROM account_tokens WHERE user_id = :user AND purpose = :purpose"));
     remove.bind(QStringLiteral(":user"), userId).bind(QStringLiteral(":purpose"), accountTokenPurposeName(purpose));
     if (Result<void> removed = remove.exec(); !removed)
         return removed.error();

@@ -159,6 +159,7 @@ Result<void> ServerContext::start()
     if (m_loaded.config.publicUrl.isEmpty()) // dev/test on port 0: the issuer is known only now
         m_loaded.config.publicUrl = listenUrl(config.http.host, *port);
     m_auth->setIssuer(m_loaded.config.publicUrl);
+    m_accounts->setFrontendUrl(m_loaded.config.effectiveFrontendUrl());
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
               {{QStringLiteral("host"), config.http.host},

@@ -18,7 +18,7 @@ constexpr int kMaxDisplayNameInput = 1000;
 
 RequestOrigin originOf(const HttpRequest& request)
 {
-    return RequestOrigin{request.clientAddress.toString(), request.userAgent(), request.requestId};
+    return RequestOrigin { request.clientAddress.toString(), request.userAgent(), request.requestId };
 }
 
 QJsonValue isoTime(const std::optional<QDateTime>& time)
@@ -29,18 +29,18 @@ QJsonValue isoTime(const std::optional<QDateTime>& time)
 QJsonObject profileJson(const AccountProfile& profile)
 {
     const User& user = profile.user;
-    return QJsonObject{{QStringLiteral("id"), user.id},
-                       {QStringLiteral("email"), user.email},
-                       {QStringLiteral("email_verified"), user.emailVerified},
-                       {QStringLiteral("display_name"), user.displayName},
-                       {QStringLiteral("roles"), QJsonArray::fromStringList(profile.roles)},
-                       {QStringLiteral("created_at"), isoTime(user.createdAt)},
-                       {QStringLiteral("last_login_at"), isoTime(user.lastLoginAt)}};
+    return QJsonObject { { QStringLiteral("id"), user.id },
+                         { QStringLiteral("email"), user.email },
+                         { QStringLiteral("email_verified"), user.emailVerified },
+                         { QStringLiteral("display_name"), user.displayName },
+                         { QStringLiteral("roles"), QJsonArray::fromStringList(profile.roles) },
+                         { QStringLiteral("created_at"), isoTime(user.createdAt) },
+                         { QStringLiteral("last_login_at"), isoTime(user.lastLoginAt) } };
 }
 
 HttpResponse accepted(const QString& status)
 {
-    return HttpResponse::json(202, QJsonObject{{QStringLiteral("status"), status}});
+    return HttpResponse::json(202, QJsonObject { { QStringLiteral("status"), status } });
 }
 
 HttpResponse answer(const Result<void>& result, const std::function<HttpResponse()>& onSuccess)
@@ -63,11 +63,11 @@ template<typename Handler> HttpResponse withFields(const HttpRequest& request, H
 void registerAccountRoutes(Router& router, AccountService& accounts)
 {
     const QString base = QStringLiteral("/api/v1");
-    const RouteOptions anonymousSlow{.jsonBody = true, .slow = true, .sensitiveBody = true};
-    const RouteOptions bearerSlow{.auth = Auth::Bearer, .jsonBody = true, .slow = true, .sensitiveBody = true};
+    const RouteOptions anonymousSlow { .jsonBody = true, .slow = true, .sensitiveBody = true };
+    const RouteOptions bearerSlow { .auth = Auth::Bearer, .jsonBody = true, .slow = true, .sensitiveBody = true };
 
     RouteOptions registerOptions = anonymousSlow;
-    registerOptions.rateLimitPolicies = {QStringLiteral("register_ip")};
+    registerOptions.rateLimitPolicies = { QStringLiteral("register_ip") };
     router.add(
         HttpMethod::Post, base + QStringLiteral("/auth/register"),
         [&accounts](const HttpRequest& request, RequestContext&) {
@@ -92,14 +92,15 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
                 if (!fields.ok())
                     return HttpResponse::error(fields.error());
                 return answer(accounts.verifyEmail(token.toLatin1(), originOf(request)), [] {
-                    return HttpResponse::json(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("verified")}});
+                    return HttpResponse::json(200,
+                                              QJsonObject { { QStringLiteral("status"), QStringLiteral("verified") } });
                 });
             });
         },
-        RouteOptions{.jsonBody = true, .sensitiveBody = true});
+        RouteOptions { .jsonBody = true, .sensitiveBody = true });
 
-    RouteOptions resendOptions{.jsonBody = true};
-    resendOptions.rateLimitPolicies = {QStringLiteral("resend_ip")};
+    RouteOptions resendOptions { .jsonBody = true };
+    resendOptions.rateLimitPolicies = { QStringLiteral("resend_ip") };
     router.add(
         HttpMethod::Post, base + QStringLiteral("/auth/resend-verification"),
         [&accounts](const HttpRequest& request, RequestContext&) {
@@ -113,8 +114,8 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
         },
         resendOptions);
 
-    RouteOptions forgotOptions{.jsonBody = true};
-    forgotOptions.rateLimitPolicies = {QStringLiteral("forgot_ip"), QStringLiteral("forgot_account")};
+    RouteOptions forgotOptions { .jsonBody = true };
+    forgotOptions.rateLimitPolicies = { QStringLiteral("forgot_ip"), QStringLiteral("forgot_account") };
     router.add(
         HttpMethod::Post, base + QStringLiteral("/auth/forgot-password"),
         [&accounts](const HttpRequest& request, RequestContext&) {
@@ -151,9 +152,9 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
                 if (!fields.ok())
                     return HttpResponse::error(fields.error());
                 const Principal& principal = *context.principal;
-                return answer(accounts.changePassword(principal.userId, principal.sessionId, current, next,
-                                                      originOf(request)),
-                              [] { return HttpResponse::noContent(); });
+                return answer(
+                    accounts.changePassword(principal.userId, principal.sessionId, current, next, originOf(request)),
+                    [] { return HttpResponse::noContent(); });
             });
         },
         bearerSlow);
@@ -164,7 +165,7 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
             Result<AccountProfile> profile = accounts.profile(context.principal->userId);
             return profile ? HttpResponse::json(200, profileJson(*profile)) : HttpResponse::error(profile.error());
         },
-        RouteOptions{.auth = Auth::Bearer});
+        RouteOptions { .auth = Auth::Bearer });
 
     router.add(
         HttpMethod::Patch, base + QStringLiteral("/users/me"),
@@ -181,7 +182,7 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
                 return profile ? HttpResponse::json(200, profileJson(*profile)) : HttpResponse::error(profile.error());
             });
         },
-        RouteOptions{.auth = Auth::Bearer, .jsonBody = true});
+        RouteOptions { .auth = Auth::Bearer, .jsonBody = true });
 
     router.add(
         HttpMethod::Delete, base + QStringLiteral("/users/me"),

@@ -63,10 +63,11 @@ Result<QList<MailOutbox::Claimed>> MailOutbox::claimDue(const QString& workerId,
         ownTransaction.emplace(std::move(begun).value());
     }
     SqlQuery claim = m_database.prepare(
-        QStringLiteral("UPDATE mail_outbox SET status = 'sending', locked_until = :lease, locked_by = :worker, "
-                       "attempts = attempts + 1 WHERE id IN (SELECT id FROM mail_outbox WHERE "
-                       "(status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND locked_until < :now) "
-                       "ORDER BY next_attempt_at, created_at LIMIT :limit ")
+        QStringLiteral(
+            "UPDATE mail_outbox SET status = 'sending', locked_until = :lease, locked_by = :worker, "
+            "attempts = attempts + 1 WHERE id IN (SELECT id FROM mail_outbox WHERE "
+            "(status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND locked_until < :now) "
+            "ORDER BY next_attempt_at, created_at LIMIT :limit ")
         + m_database.dialect().forUpdateSkipLocked()
         + QStringLiteral(") RETURNING id, created_at, to_address, subject, body_text, body_html, template, attempts"));
     claim.bind(QStringLiteral(":lease"), now + lease.count()).bind(QStringLiteral(":worker"), workerId);

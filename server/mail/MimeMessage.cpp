@@ -156,7 +156,8 @@ QByteArray MimeMessage::build(const MailMessage& message, const Envelope& envelo
     out += QByteArrayLiteral("MIME-Version: 1.0\r\n");
     out += QByteArrayLiteral("Auto-Submitted: auto-generated\r\n");
     if (!message.templateName.isEmpty())
-        out += QByteArrayLiteral("X-AuthShield-Template: ") + message.templateName.toLatin1() + QByteArrayLiteral("\r\n");
+        out += QByteArrayLiteral("X-AuthShield-Template: ") + message.templateName.toLatin1()
+            + QByteArrayLiteral("\r\n");
 
     const QByteArray textPart = QByteArrayLiteral("Content-Type: text/plain; charset=UTF-8\r\n"
                                                   "Content-Transfer-Encoding: quoted-printable\r\n\r\n")

@@ -17,7 +17,7 @@ namespace authshield::server {
 namespace {
 constexpr int kBatchSize = 20;
 constexpr int kMaxBatchesPerPoll = 50; // bounded: a huge backlog yields to wake-ups and stop() between polls
-constexpr std::chrono::minutes kStuckAfter{2}; // one poll this long means delivery hangs
+constexpr std::chrono::minutes kStuckAfter { 2 }; // one poll this long means delivery hangs
 const std::chrono::milliseconds kMaxBackoff = std::chrono::hours(1);
 
 QString makeWorkerId()
@@ -92,7 +92,8 @@ void OutboxWorker::wake()
 {
     if (!m_running || m_wakePending.exchange(true))
         return; // one queued poll is enough however many mails were enqueued meanwhile
-    QMetaObject::invokeMethod(m_threadContext, [this] { poll(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_threadContext, [this] { poll(); }, Qt::QueuedConnection);
 }
 
 bool OutboxWorker::isAlive() const
@@ -100,7 +101,8 @@ bool OutboxWorker::isAlive() const
     if (!m_running || !m_thread || !m_thread->isRunning())
         return false;
     const qint64 busySince = m_busySinceMs.load();
-    return busySince == 0 || QDateTime::currentMSecsSinceEpoch() - busySince < std::chrono::milliseconds(kStuckAfter).count();
+    return busySince == 0
+        || QDateTime::currentMSecsSinceEpoch() - busySince < std::chrono::milliseconds(kStuckAfter).count();
 }
 
 void OutboxWorker::poll()
@@ -119,7 +121,7 @@ int OutboxWorker::pollOnce()
         Result<QList<MailOutbox::Claimed>> claimed = m_outbox.claimDue(m_workerId, kBatchSize, kLease);
         if (!claimed) {
             Log::warning(QStringLiteral("mail"), QStringLiteral("cannot read the outbox"),
-                         {{QStringLiteral("error"), claimed.error().message}});
+                         { { QStringLiteral("error"), claimed.error().message } });
             break;
         }
         for (const MailOutbox::Claimed& row : *claimed) {
@@ -128,30 +130,31 @@ int OutboxWorker::pollOnce()
             if (delivered) {
                 marked = m_outbox.markSent(row.mail.id, m_workerId);
                 Log::info(QStringLiteral("mail"), QStringLiteral("mail delivered"),
-                          {{QStringLiteral("id"), row.mail.id},
-                           {QStringLiteral("template"), row.mail.message.templateName},
-                           {QStringLiteral("transport"), m_transport.name()}});
+                          { { QStringLiteral("id"), row.mail.id },
+                            { QStringLiteral("template"), row.mail.message.templateName },
+                            { QStringLiteral("transport"), m_transport.name() } });
             } else if (MailTransport::isTemporary(delivered.error()) && row.attempts < m_config.maxAttempts) {
                 const auto delay = backoff(m_config.retryBase, row.attempts);
                 marked = m_outbox.markRetry(row.mail.id, m_workerId, delay, delivered.error().message);
                 Log::warning(QStringLiteral("mail"), QStringLiteral("mail delivery failed, will retry"),
-                             {{QStringLiteral("id"), row.mail.id},
-                              {QStringLiteral("attempts"), row.attempts},
-                              {QStringLiteral("retry_in_ms"), static_cast<qint64>(delay.count())},
-                              {QStringLiteral("error"), delivered.error().message}});
+                             { { QStringLiteral("id"), row.mail.id },
+                               { QStringLiteral("attempts"), row.attempts },
+                               { QStringLiteral("retry_in_ms"), static_cast<qint64>(delay.count()) },
+                               { QStringLiteral("error"), delivered.error().message } });
             } else {
                 marked = m_outbox.markFailed(row.mail.id, m_workerId, delivered.error().message);
                 Log::error(QStringLiteral("mail"), QStringLiteral("mail delivery failed for good"),
-                           {{QStringLiteral("id"), row.mail.id},
-                            {QStringLiteral("attempts"), row.attempts},
-                            {QStringLiteral("error"), delivered.error().message}});
+                           { { QStringLiteral("id"), row.mail.id },
+                             { QStringLiteral("attempts"), row.attempts },
+                             { QStringLiteral("error"), delivered.error().message } });
             }
             if (!marked)
-                Log::warning(QStringLiteral("mail"), QStringLiteral("cannot record the delivery outcome"),
-                             {{QStringLiteral("id"), row.mail.id}, {QStringLiteral("error"), marked.error().message}});
+                Log::warning(
+                    QStringLiteral("mail"), QStringLiteral("cannot record the delivery outcome"),
+                    { { QStringLiteral("id"), row.mail.id }, { QStringLiteral("error"), marked.error().message } });
             else if (!*marked)
                 Log::warning(QStringLiteral("mail"), QStringLiteral("lease lost; another worker took the mail over"),
-                             {{QStringLiteral("id"), row.mail.id}});
+                             { { QStringLiteral("id"), row.mail.id } });
             ++handled;
         }
         if (claimed->size() < kBatchSize || !m_running.load())

@@ -41,7 +41,7 @@ public:
 
     static std::chrono::milliseconds backoff(std::chrono::seconds base, int attempts);
     // How long a claim is held before another worker may take the mail over.
-    static constexpr std::chrono::milliseconds kLease{std::chrono::minutes(5)};
+    static constexpr std::chrono::milliseconds kLease { std::chrono::minutes(5) };
 
 private:
     void poll();
@@ -54,9 +54,9 @@ private:
     QThread* m_thread = nullptr;
     QTimer* m_timer = nullptr; // lives in m_thread
     QObject* m_threadContext = nullptr; // lives in m_thread; wake-ups are queued to it
-    std::atomic<bool> m_wakePending{false};
-    std::atomic<bool> m_running{false};
-    std::atomic<qint64> m_busySinceMs{0}; // 0 = idle
+    std::atomic<bool> m_wakePending { false };
+    std::atomic<bool> m_running { false };
+    std::atomic<qint64> m_busySinceMs { 0 }; // 0 = idle
 };
 
 } // namespace authshield::server

@@ -132,10 +132,10 @@ private Q_SLOTS:
         const auto raw = tokens.issue(user, AccountTokenPurpose::VerifyEmail, 24h);
         QVERIFY2(raw.ok(), raw.ok() ? "" : qPrintable(raw.error().message));
         QCOMPARE(raw->size(), 43);
-        const auto first = tokens.consume(*raw, {AccountTokenPurpose::VerifyEmail});
+        const auto first = tokens.consume(*raw, { AccountTokenPurpose::VerifyEmail });
         QVERIFY(first.ok() && first->has_value());
         QCOMPARE((*first)->userId, user);
-        const auto second = tokens.consume(*raw, {AccountTokenPurpose::VerifyEmail});
+        const auto second = tokens.consume(*raw, { AccountTokenPurpose::VerifyEmail });
         QVERIFY(second.ok());
         QVERIFY(!second->has_value());
 
@@ -168,9 +168,9 @@ private Q_SLOTS:
         const auto early = tokens.issue(user, kind, ttl, QStringLiteral("new@example.com"));
         QVERIFY(early.ok());
         m_clock.advance(ttl - 1s);
-        QVERIFY(tokens.peek(*early, {kind})->has_value()); // still valid one second before
+        QVERIFY(tokens.peek(*early, { kind })->has_value()); // still valid one second before
         m_clock.advance(1s);
-        QVERIFY(!tokens.consume(*early, {kind})->has_value()); // expired at the deadline
+        QVERIFY(!tokens.consume(*early, { kind })->has_value()); // expired at the deadline
     }
 
     void newTokenReplacesOlderOfSamePurposeOnly()
@@ -183,9 +183,9 @@ private Q_SLOTS:
         const auto older = tokens.issue(user, AccountTokenPurpose::VerifyEmail, 24h);
         const auto newer = tokens.issue(user, AccountTokenPurpose::VerifyEmail, 24h);
         QVERIFY(reset.ok() && older.ok() && newer.ok());
-        QVERIFY(!tokens.consume(*older, {AccountTokenPurpose::VerifyEmail})->has_value());
-        QVERIFY(tokens.consume(*newer, {AccountTokenPurpose::VerifyEmail})->has_value());
-        QVERIFY(tokens.consume(*reset, {AccountTokenPurpose::ResetPassword})->has_value());
+        QVERIFY(!tokens.consume(*older, { AccountTokenPurpose::VerifyEmail })->has_value());
+        QVERIFY(tokens.consume(*newer, { AccountTokenPurpose::VerifyEmail })->has_value());
+        QVERIFY(tokens.consume(*reset, { AccountTokenPurpose::ResetPassword })->has_value());
     }
 
     void tokenOfAnotherPurposeIsRefused()
@@ -196,10 +196,11 @@ private Q_SLOTS:
         AccountTokens tokens(*db, m_clock, m_random);
         const auto verify = tokens.issue(user, AccountTokenPurpose::VerifyEmail, 24h);
         QVERIFY(verify.ok());
-        QVERIFY(!tokens.consume(*verify, {AccountTokenPurpose::ResetPassword})->has_value());
-        QVERIFY(!tokens.consume(QByteArray("short"), {AccountTokenPurpose::VerifyEmail})->has_value());
+        QVERIFY(!tokens.consume(*verify, { AccountTokenPurpose::ResetPassword })->has_value());
+        QVERIFY(!tokens.consume(QByteArray("short"), { AccountTokenPurpose::VerifyEmail })->has_value());
         const auto change = tokens.issue(user, AccountTokenPurpose::ChangeEmail, 24h, QStringLiteral("n@example.com"));
-        const auto consumed = tokens.consume(*change, {AccountTokenPurpose::VerifyEmail, AccountTokenPurpose::ChangeEmail});
+        const auto consumed
+            = tokens.consume(*change, { AccountTokenPurpose::VerifyEmail, AccountTokenPurpose::ChangeEmail });
         QVERIFY(consumed.ok() && consumed->has_value());
         QCOMPARE((*consumed)->purpose, AccountTokenPurpose::ChangeEmail);
         QCOMPARE((*consumed)->newEmail, QStringLiteral("n@example.com"));
@@ -283,7 +284,7 @@ private Q_SLOTS:
         MailOutbox outbox(*db, m_clock);
         RecordingTransport transport;
         transport.failWith = authshield::Error::make(ErrorCode::ValidationFailed, QStringLiteral("550 no such user"));
-        OutboxWorker worker(outbox, transport, m_clock, MailConfig{});
+        OutboxWorker worker(outbox, transport, m_clock, MailConfig {});
         const auto id = outbox.enqueue(mailTo(QStringLiteral("c@example.com")));
         QCOMPARE(worker.pollOnce(), 1);
         QCOMPARE(status(*db, *id), QStringLiteral("failed"));
@@ -303,7 +304,7 @@ private Q_SLOTS:
         QCOMPARE(status(*db, *id), QStringLiteral("sending"));
 
         RecordingTransport transport;
-        OutboxWorker survivor(outbox, transport, m_clock, MailConfig{});
+        OutboxWorker survivor(outbox, transport, m_clock, MailConfig {});
         QCOMPARE(survivor.pollOnce(), 0); // the lease still holds
         m_clock.advance(OutboxWorker::kLease + 1ms);
         QCOMPARE(survivor.pollOnce(), 1);
@@ -323,8 +324,8 @@ private Q_SLOTS:
             QVERIFY(outbox.enqueue(mailTo(QStringLiteral("e%1@example.com").arg(i))).ok());
         RecordingTransport first;
         RecordingTransport second;
-        OutboxWorker one(outbox, first, m_clock, MailConfig{});
-        OutboxWorker two(outbox, second, m_clock, MailConfig{});
+        OutboxWorker one(outbox, first, m_clock, MailConfig {});
+        OutboxWorker two(outbox, second, m_clock, MailConfig {});
         int handled = 0;
         std::thread other([&] { handled += two.pollOnce(); });
         const int mine = one.pollOnce();

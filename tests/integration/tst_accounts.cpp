@@ -69,12 +69,14 @@ QString mailCheckDetail(const TestResponse& ready)
 
 QList<QPair<QByteArray, QByteArray>> userAgent()
 {
-    return {{QByteArrayLiteral("User-Agent"), QByteArrayLiteral("tst_accounts/1.0")}};
+    return { { QByteArrayLiteral("User-Agent"), QByteArrayLiteral("tst_accounts/1.0") } };
 }
 
 QList<QPair<QByteArray, QByteArray>> bearer(const QString& token)
 {
-    return userAgent() + QList<QPair<QByteArray, QByteArray>>{{QByteArrayLiteral("Authorization"), TestHttpClient::bearer(token)}};
+    return userAgent()
+        + QList<QPair<QByteArray, QByteArray>> { { QByteArrayLiteral("Authorization"),
+                                                   TestHttpClient::bearer(token) } };
 }
 
 } // namespace
@@ -103,7 +105,7 @@ private:
         QByteArray payload;
         if (!json.isEmpty()) {
             payload = QJsonDocument(json).toJson(QJsonDocument::Compact);
-            headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+            headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
         }
         return client.request(method, path, payload, headers);
     }
@@ -112,8 +114,8 @@ private:
     // the caller's checks on it then report).
     MailFile waitForMail(const QString& address, const QString& templateName, int count = 1)
     {
-        const bool arrived = QTest::qWaitFor(
-            [&] { return mailsOf(dataDir(), address, templateName).size() >= count; }, kMailTimeoutMs);
+        const bool arrived = QTest::qWaitFor([&] { return mailsOf(dataDir(), address, templateName).size() >= count; },
+                                             kMailTimeoutMs);
         if (!arrived)
             qWarning("no %s mail #%d to %s", qPrintable(templateName), count, qPrintable(address));
         return mailsOf(dataDir(), address, templateName).value(count - 1);
@@ -123,17 +125,18 @@ private:
     bool createVerifiedAccount(const QString& email, const QString& password = kPassword)
     {
         const TestResponse registered
-            = post("/api/v1/auth/register", body({{"email", email}, {"password", password}}));
+            = post("/api/v1/auth/register", body({ { "email", email }, { "password", password } }));
         if (registered.status != 202)
             return false;
         const MailFile mail = waitForMail(email, QStringLiteral("verify_email"));
         const QString token = mail.linkToken(QStringLiteral("/verify-email"));
-        return !token.isEmpty() && post("/api/v1/auth/verify-email", body({{"token", token}})).status == 200;
+        return !token.isEmpty() && post("/api/v1/auth/verify-email", body({ { "token", token } })).status == 200;
     }
 
     QJsonObject login(const QString& email, const QString& password = kPassword)
     {
-        const TestResponse response = post("/api/v1/auth/login", body({{"email", email}, {"password", password}}));
+        const TestResponse response
+            = post("/api/v1/auth/login", body({ { "email", email }, { "password", password } }));
         if (response.status != 200)
             qWarning("login of %s: %d %s", qPrintable(email), response.status, response.body.constData());
         return response.status == 200 ? response.json() : QJsonObject();
@@ -164,11 +167,12 @@ private Q_SLOTS:
     void registrationMailsAVerifyLinkThatWorksOnce()
     {
         const QString email = QStringLiteral("alice@example.com");
-        const TestResponse registered = post(
-            "/api/v1/auth/register",
-            body({{"email", QStringLiteral("  Alice@Example.com ")}, {"password", kPassword}, {"display_name", "Alice"}}));
+        const TestResponse registered = post("/api/v1/auth/register",
+                                             body({ { "email", QStringLiteral("  Alice@Example.com ") },
+                                                    { "password", kPassword },
+                                                    { "display_name", "Alice" } }));
         QCOMPARE(registered.status, 202);
-        QCOMPARE(registered.json(), body({{"status", "verification_sent"}}));
+        QCOMPARE(registered.json(), body({ { "status", "verification_sent" } }));
 
         const MailFile mail = waitForMail(email, QStringLiteral("verify_email"));
         QCOMPARE(mail.subject(), QStringLiteral("Confirm your email address"));
@@ -177,19 +181,20 @@ private Q_SLOTS:
         QVERIFY(!mail.header("date").isEmpty());
         const QString token = mail.linkToken(QStringLiteral("/verify-email"));
         QCOMPARE(token.size(), 43);
-        const QString link = QStringLiteral("http://127.0.0.1:%1/verify-email?token=%2").arg(m_server->port()).arg(token);
+        const QString link
+            = QStringLiteral("http://127.0.0.1:%1/verify-email?token=%2").arg(m_server->port()).arg(token);
         QVERIFY2(mail.text.contains(link), qPrintable(mail.text));
         QVERIFY(mail.html.contains(QStringLiteral("href=\"") + link + u'"'));
 
         // Not verified yet: the right password gets 403 email_not_verified.
-        const TestResponse early = post("/api/v1/auth/login", body({{"email", email}, {"password", kPassword}}));
+        const TestResponse early = post("/api/v1/auth/login", body({ { "email", email }, { "password", kPassword } }));
         QCOMPARE(early.status, 403);
         QCOMPARE(early.errorCode(), QStringLiteral("email_not_verified"));
 
-        const TestResponse verified = post("/api/v1/auth/verify-email", body({{"token", token}}));
+        const TestResponse verified = post("/api/v1/auth/verify-email", body({ { "token", token } }));
         QCOMPARE(verified.status, 200);
-        QCOMPARE(verified.json(), body({{"status", "verified"}}));
-        const TestResponse again = post("/api/v1/auth/verify-email", body({{"token", token}}));
+        QCOMPARE(verified.json(), body({ { "status", "verified" } }));
+        const TestResponse again = post("/api/v1/auth/verify-email", body({ { "token", token } }));
         QCOMPARE(again.status, 422);
         QCOMPARE(again.errorCode(), QStringLiteral("validation_failed"));
         QCOMPARE(fieldReason(again, "token"), QStringLiteral("is invalid, expired or already used"));
@@ -201,7 +206,7 @@ private Q_SLOTS:
         QCOMPARE(me.json()["email"].toString(), email);
         QCOMPARE(me.json()["email_verified"].toBool(), true);
         QCOMPARE(me.json()["display_name"].toString(), QStringLiteral("Alice"));
-        QCOMPARE(me.json()["roles"].toArray(), QJsonArray{QStringLiteral("user")});
+        QCOMPARE(me.json()["roles"].toArray(), QJsonArray { QStringLiteral("user") });
     }
 
     void invalidVerifyTokensAreRefused_data()
@@ -209,10 +214,10 @@ private Q_SLOTS:
         QTest::addColumn<QJsonObject>("json");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("code");
-        QTest::addRow("unknown token") << body({{"token", QString(43, u'A')}}) << 422 << "validation_failed";
-        QTest::addRow("short token") << body({{"token", "abc"}}) << 422 << "validation_failed";
+        QTest::addRow("unknown token") << body({ { "token", QString(43, u'A') } }) << 422 << "validation_failed";
+        QTest::addRow("short token") << body({ { "token", "abc" } }) << 422 << "validation_failed";
         QTest::addRow("missing token") << QJsonObject() << 422 << "validation_failed";
-        QTest::addRow("token not a string") << body({{"token", 42}}) << 422 << "validation_failed";
+        QTest::addRow("token not a string") << body({ { "token", 42 } }) << 422 << "validation_failed";
     }
 
     void invalidVerifyTokensAreRefused()
@@ -231,7 +236,8 @@ private Q_SLOTS:
         const QString email = QStringLiteral("bob@example.com");
         QVERIFY(createVerifiedAccount(email));
         const TestResponse again
-            = post("/api/v1/auth/register", body({{"email", email}, {"password", QStringLiteral("another fine secret")}}));
+            = post("/api/v1/auth/register",
+                   body({ { "email", email }, { "password", QStringLiteral("another fine secret") } }));
         QCOMPARE(again.status, 202);
         QCOMPARE(again.body, QByteArray(R"({"status":"verification_sent"})"));
 
@@ -241,7 +247,8 @@ private Q_SLOTS:
         QCOMPARE(mailsOf(dataDir(), email, QStringLiteral("verify_email")).size(), 1);
         // Still one account, with the first password.
         QVERIFY(!accessToken(email).isEmpty());
-        QCOMPARE(post("/api/v1/auth/login", body({{"email", email}, {"password", "another fine secret"}})).status, 401);
+        QCOMPARE(post("/api/v1/auth/login", body({ { "email", email }, { "password", "another fine secret" } })).status,
+                 401);
     }
 
     void registrationPolicyFailuresNameTheField_data()
@@ -249,20 +256,25 @@ private Q_SLOTS:
         QTest::addColumn<QJsonObject>("json");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("reason");
-        QTest::addRow("too short") << body({{"email", "p1@example.com"}, {"password", "tz9!pq2"}}) << "password"
+        QTest::addRow("too short") << body({ { "email", "p1@example.com" }, { "password", "tz9!pq2" } }) << "password"
                                    << "must be at least 8 characters long";
-        QTest::addRow("common password") << body({{"email", "p2@example.com"}, {"password", "iloveyou"}}) << "password"
+        QTest::addRow("common password") << body({ { "email", "p2@example.com" }, { "password", "iloveyou" } })
+                                         << "password"
                                          << "is one of the 10,000 most common passwords";
         QTest::addRow("contains the email's local part")
-            << body({{"email", "carol.smith@example.com"}, {"password", "Carol.Smith-2026"}}) << "password"
+            << body({ { "email", "carol.smith@example.com" }, { "password", "Carol.Smith-2026" } }) << "password"
             << "must not contain your email address";
-        QTest::addRow("too many bytes") << body({{"email", "p3@example.com"}, {"password", QString(257, u'x')}})
-                                        << "password" << "must be at most 256 bytes long";
-        QTest::addRow("missing password") << body({{"email", "p4@example.com"}}) << "password" << "is required";
-        QTest::addRow("not an email") << body({{"email", "not-an-email"}, {"password", kPassword}}) << "email" << "";
-        QTest::addRow("display name over 100 characters")
-            << body({{"email", "p5@example.com"}, {"password", kPassword}, {"display_name", QString(101, u'n')}})
-            << "display_name" << "must be at most 100 characters";
+        QTest::addRow("too many bytes") << body({ { "email", "p3@example.com" }, { "password", QString(257, u'x') } })
+                                        << "password"
+                                        << "must be at most 256 bytes long";
+        QTest::addRow("missing password") << body({ { "email", "p4@example.com" } }) << "password"
+                                          << "is required";
+        QTest::addRow("not an email") << body({ { "email", "not-an-email" }, { "password", kPassword } }) << "email"
+                                      << "";
+        QTest::addRow("display name over 100 characters") << body(
+            { { "email", "p5@example.com" }, { "password", kPassword }, { "display_name", QString(101, u'n') } })
+                                                          << "display_name"
+                                                          << "must be at most 100 characters";
     }
 
     void registrationPolicyFailuresNameTheField()
@@ -295,19 +307,20 @@ private Q_SLOTS:
         QFETCH(QByteArray, path);
         QFETCH(QString, templateName);
         const QString known = QStringLiteral("dave-%1@example.com").arg(QString::fromLatin1(QTest::currentDataTag()));
-        const QString unknown = QStringLiteral("nobody-%1@example.com").arg(QString::fromLatin1(QTest::currentDataTag()));
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", known}, {"password", kPassword}})).status, 202);
+        const QString unknown
+            = QStringLiteral("nobody-%1@example.com").arg(QString::fromLatin1(QTest::currentDataTag()));
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", known }, { "password", kPassword } })).status, 202);
         waitForMail(known, QStringLiteral("verify_email"));
 
-        const TestResponse forKnown = post(path, body({{"email", known}}));
-        const TestResponse forUnknown = post(path, body({{"email", unknown}}));
+        const TestResponse forKnown = post(path, body({ { "email", known } }));
+        const TestResponse forUnknown = post(path, body({ { "email", unknown } }));
         QCOMPARE(forKnown.status, 202);
         QCOMPARE(forUnknown.status, 202);
         QCOMPARE(forKnown.body, forUnknown.body);
         const int expected = templateName == QStringLiteral("verify_email") ? 2 : 1;
         const MailFile mail = waitForMail(known, templateName, expected);
         QVERIFY(!mail.linkToken(templateName == QStringLiteral("verify_email") ? QStringLiteral("/verify-email")
-                                                                                : QStringLiteral("/reset-password"))
+                                                                               : QStringLiteral("/reset-password"))
                      .isEmpty());
         // Nothing is ever written for the unknown address (checked after the known one arrived).
         QVERIFY(mailsTo(dataDir(), unknown).isEmpty());
@@ -316,14 +329,15 @@ private Q_SLOTS:
     void resendInvalidatesTheOlderLink()
     {
         const QString email = QStringLiteral("erin@example.com");
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
-        const QString first = waitForMail(email, QStringLiteral("verify_email")).linkToken(QStringLiteral("/verify-email"));
-        QCOMPARE(post("/api/v1/auth/resend-verification", body({{"email", email}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
+        const QString first
+            = waitForMail(email, QStringLiteral("verify_email")).linkToken(QStringLiteral("/verify-email"));
+        QCOMPARE(post("/api/v1/auth/resend-verification", body({ { "email", email } })).status, 202);
         const QString second
             = waitForMail(email, QStringLiteral("verify_email"), 2).linkToken(QStringLiteral("/verify-email"));
         QVERIFY(first != second);
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", first}})).status, 422);
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", second}})).status, 200);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", first } })).status, 422);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", second } })).status, 200);
     }
 
     void passwordResetEndToEnd()
@@ -334,35 +348,37 @@ private Q_SLOTS:
         const QJsonObject sessionB = login(email);
         QVERIFY(!sessionA.isEmpty() && !sessionB.isEmpty());
 
-        QCOMPARE(post("/api/v1/auth/forgot-password", body({{"email", email}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/forgot-password", body({ { "email", email } })).status, 202);
         const MailFile mail = waitForMail(email, QStringLiteral("password_reset"));
         QCOMPARE(mail.subject(), QStringLiteral("Reset your password"));
         const QString token = mail.linkToken(QStringLiteral("/reset-password"));
         QCOMPARE(token.size(), 43);
 
         // A refused password does not spend the link.
-        const TestResponse weak = post("/api/v1/auth/reset-password", body({{"token", token}, {"new_password", "password1"}}));
+        const TestResponse weak
+            = post("/api/v1/auth/reset-password", body({ { "token", token }, { "new_password", "password1" } }));
         QCOMPARE(weak.status, 422);
-        QCOMPARE(fieldReason(weak, "new_password"),
-                 QStringLiteral("is one of the 10,000 most common passwords"));
-        const TestResponse same = post("/api/v1/auth/reset-password", body({{"token", token}, {"new_password", kPassword}}));
+        QCOMPARE(fieldReason(weak, "new_password"), QStringLiteral("is one of the 10,000 most common passwords"));
+        const TestResponse same
+            = post("/api/v1/auth/reset-password", body({ { "token", token }, { "new_password", kPassword } }));
         QCOMPARE(same.status, 422);
-        QCOMPARE(fieldReason(same, "new_password"),
-                 QStringLiteral("must differ from your current password"));
+        QCOMPARE(fieldReason(same, "new_password"), QStringLiteral("must differ from your current password"));
 
         const QString newPassword = QStringLiteral("brand new harbour lights");
         const TestResponse reset
-            = post("/api/v1/auth/reset-password", body({{"token", token}, {"new_password", newPassword}}));
+            = post("/api/v1/auth/reset-password", body({ { "token", token }, { "new_password", newPassword } }));
         QCOMPARE(reset.status, 204);
-        QCOMPARE(post("/api/v1/auth/reset-password", body({{"token", token}, {"new_password", "yet another good one"}})).status,
+        QCOMPARE(post("/api/v1/auth/reset-password",
+                      body({ { "token", token }, { "new_password", "yet another good one" } }))
+                     .status,
                  422);
 
-        QCOMPARE(post("/api/v1/auth/login", body({{"email", email}, {"password", kPassword}})).status, 401);
+        QCOMPARE(post("/api/v1/auth/login", body({ { "email", email }, { "password", kPassword } })).status, 401);
         QVERIFY(!accessToken(email, newPassword).isEmpty());
         // Every session ended: access tokens and refresh tokens alike.
         QTRY_COMPARE_WITH_TIMEOUT(call("GET", "/api/v1/users/me", sessionA).status, 401, 2000);
-        const TestResponse refresh = post("/api/v1/auth/refresh",
-                                          body({{"refresh_token", sessionB.value("refresh_token").toString()}}));
+        const TestResponse refresh
+            = post("/api/v1/auth/refresh", body({ { "refresh_token", sessionB.value("refresh_token").toString() } }));
         QCOMPARE(refresh.status, 401);
         const MailFile notice = waitForMail(email, QStringLiteral("password_changed"));
         QCOMPARE(notice.subject(), QStringLiteral("Your password was changed"));
@@ -376,27 +392,32 @@ private Q_SLOTS:
 
         const TestResponse me = call("GET", "/api/v1/users/me", access);
         QCOMPARE(me.status, 200);
-        for (const char* key : {"id", "email", "email_verified", "display_name", "roles", "created_at", "last_login_at"})
+        for (const char* key :
+             { "id", "email", "email_verified", "display_name", "roles", "created_at", "last_login_at" })
             QVERIFY2(me.json().contains(QLatin1String(key)), key);
         QVERIFY(!me.json()["last_login_at"].isNull());
         QVERIFY(!me.body.contains("password"));
 
         const TestResponse patched
-            = call("PATCH", "/api/v1/users/me", access, body({{"display_name", QStringLiteral("  Grace\u0007 \u202EHopper\n ")}}));
+            = call("PATCH", "/api/v1/users/me", access,
+                   body({ { "display_name", QStringLiteral("  Grace\u0007 \u202EHopper\n ") } }));
         QCOMPARE(patched.status, 200);
         QCOMPARE(patched.json()["display_name"].toString(), QStringLiteral("Grace Hopper"));
-        QCOMPARE(call("GET", "/api/v1/users/me", access).json()["display_name"].toString(), QStringLiteral("Grace Hopper"));
-        QCOMPARE(call("PATCH", "/api/v1/users/me", access, body({{"display_name", QString(101, u'g')}})).status, 422);
+        QCOMPARE(call("GET", "/api/v1/users/me", access).json()["display_name"].toString(),
+                 QStringLiteral("Grace Hopper"));
+        QCOMPARE(call("PATCH", "/api/v1/users/me", access, body({ { "display_name", QString(101, u'g') } })).status,
+                 422);
         QCOMPARE(call("GET", "/api/v1/users/me", QStringLiteral("not-a-token")).status, 401);
 
-        const TestResponse wrong = call("DELETE", "/api/v1/users/me", access, body({{"password", "not my password"}}));
+        const TestResponse wrong
+            = call("DELETE", "/api/v1/users/me", access, body({ { "password", "not my password" } }));
         QCOMPARE(wrong.status, 422);
         QCOMPARE(fieldReason(wrong, "password"), QStringLiteral("is incorrect"));
-        QCOMPARE(call("DELETE", "/api/v1/users/me", access, body({{"password", kPassword}})).status, 204);
+        QCOMPARE(call("DELETE", "/api/v1/users/me", access, body({ { "password", kPassword } })).status, 204);
         QTRY_COMPARE_WITH_TIMEOUT(call("GET", "/api/v1/users/me", access).status, 401, 2000);
-        QCOMPARE(post("/api/v1/auth/login", body({{"email", email}, {"password", kPassword}})).status, 401);
+        QCOMPARE(post("/api/v1/auth/login", body({ { "email", email }, { "password", kPassword } })).status, 401);
         // The address is free again.
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
         waitForMail(email, QStringLiteral("verify_email"), 2);
     }
 
@@ -407,26 +428,26 @@ private Q_SLOTS:
         QVERIFY(createVerifiedAccount(oldEmail));
         const QString access = accessToken(oldEmail);
 
-        const TestResponse wrong
-            = call("POST", "/api/v1/users/me/email", access, body({{"new_email", newEmail}, {"password", "wrong password"}}));
+        const TestResponse wrong = call("POST", "/api/v1/users/me/email", access,
+                                        body({ { "new_email", newEmail }, { "password", "wrong password" } }));
         QCOMPARE(wrong.status, 422);
         QCOMPARE(fieldReason(wrong, "password"), QStringLiteral("is incorrect"));
 
-        const TestResponse requested
-            = call("POST", "/api/v1/users/me/email", access, body({{"new_email", newEmail}, {"password", kPassword}}));
+        const TestResponse requested = call("POST", "/api/v1/users/me/email", access,
+                                            body({ { "new_email", newEmail }, { "password", kPassword } }));
         QCOMPARE(requested.status, 202);
         const MailFile confirm = waitForMail(newEmail, QStringLiteral("email_change_verify"));
         QCOMPARE(confirm.subject(), QStringLiteral("Confirm your new email address"));
         QCOMPARE(call("GET", "/api/v1/users/me", access).json()["email"].toString(), oldEmail); // not yet
 
         const QString token = confirm.linkToken(QStringLiteral("/verify-email"));
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", token}})).status, 200);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", token } })).status, 200);
         QCOMPARE(call("GET", "/api/v1/users/me", access).json()["email"].toString(), newEmail);
         const MailFile notice = waitForMail(oldEmail, QStringLiteral("email_change_notice"));
         QVERIFY(notice.text.contains(newEmail));
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", token}})).status, 422);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", token } })).status, 422);
         QVERIFY(!accessToken(newEmail).isEmpty());
-        QCOMPARE(post("/api/v1/auth/login", body({{"email", oldEmail}, {"password", kPassword}})).status, 401);
+        QCOMPARE(post("/api/v1/auth/login", body({ { "email", oldEmail }, { "password", kPassword } })).status, 401);
     }
 
     void changePasswordKeepsOnlyTheCallersSession()
@@ -436,21 +457,23 @@ private Q_SLOTS:
         const QString mine = accessToken(email);
         const QString other = accessToken(email);
 
-        const TestResponse wrong = call("POST", "/api/v1/auth/change-password", mine,
-                                        body({{"current_password", "not it at all"}, {"new_password", "fresh river stones"}}));
+        const TestResponse wrong
+            = call("POST", "/api/v1/auth/change-password", mine,
+                   body({ { "current_password", "not it at all" }, { "new_password", "fresh river stones" } }));
         QCOMPARE(wrong.status, 422);
         QCOMPARE(fieldReason(wrong, "current_password"), QStringLiteral("is incorrect"));
         const TestResponse weak = call("POST", "/api/v1/auth/change-password", mine,
-                                       body({{"current_password", kPassword}, {"new_password", "ivan1234"}}));
+                                       body({ { "current_password", kPassword }, { "new_password", "ivan1234" } }));
         QCOMPARE(weak.status, 422);
         QVERIFY(errorFields(weak).contains(QStringLiteral("new_password")));
 
-        const TestResponse changed = call("POST", "/api/v1/auth/change-password", mine,
-                                          body({{"current_password", kPassword}, {"new_password", "fresh river stones"}}));
+        const TestResponse changed
+            = call("POST", "/api/v1/auth/change-password", mine,
+                   body({ { "current_password", kPassword }, { "new_password", "fresh river stones" } }));
         QCOMPARE(changed.status, 204);
         QTRY_COMPARE_WITH_TIMEOUT(call("GET", "/api/v1/users/me", other).status, 401, 2000);
         QCOMPARE(call("GET", "/api/v1/users/me", mine).status, 200);
-        QCOMPARE(post("/api/v1/auth/login", body({{"email", email}, {"password", kPassword}})).status, 401);
+        QCOMPARE(post("/api/v1/auth/login", body({ { "email", email }, { "password", kPassword } })).status, 401);
         QVERIFY(!accessToken(email, QStringLiteral("fresh river stones")).isEmpty());
         waitForMail(email, QStringLiteral("password_changed"));
     }
@@ -460,9 +483,10 @@ private Q_SLOTS:
     void wholeJourney()
     {
         const QString email = QStringLiteral("judy@example.com");
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
-        const QString token = waitForMail(email, QStringLiteral("verify_email")).linkToken(QStringLiteral("/verify-email"));
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", token}})).status, 200);
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
+        const QString token
+            = waitForMail(email, QStringLiteral("verify_email")).linkToken(QStringLiteral("/verify-email"));
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", token } })).status, 200);
 
         const QJsonObject first = login(email);
         const QJsonObject second = login(email);
@@ -471,7 +495,7 @@ private Q_SLOTS:
         QCOMPARE(call("GET", "/api/v1/users/me", first.value("access_token").toString()).status, 200);
 
         const TestResponse refreshed
-            = post("/api/v1/auth/refresh", body({{"refresh_token", first.value("refresh_token").toString()}}));
+            = post("/api/v1/auth/refresh", body({ { "refresh_token", first.value("refresh_token").toString() } }));
         QCOMPARE(refreshed.status, 200);
         const QString access = refreshed.json().value("access_token").toString();
         const QString refresh = refreshed.json().value("refresh_token").toString();
@@ -492,11 +516,11 @@ private Q_SLOTS:
 
         const QString newPassword = QStringLiteral("quiet lantern meadow");
         QCOMPARE(call("POST", "/api/v1/auth/change-password", access,
-                      body({{"current_password", kPassword}, {"new_password", newPassword}}))
+                      body({ { "current_password", kPassword }, { "new_password", newPassword } }))
                      .status,
                  204);
         QCOMPARE(call("GET", "/api/v1/users/me", access).status, 200);
-        QCOMPARE(call("POST", "/api/v1/auth/logout", access, body({{"refresh_token", refresh}})).status, 204);
+        QCOMPARE(call("POST", "/api/v1/auth/logout", access, body({ { "refresh_token", refresh } })).status, 204);
         QTRY_COMPARE_WITH_TIMEOUT(call("GET", "/api/v1/users/me", access).status, 401, 2000);
         QVERIFY(!accessToken(email, newPassword).isEmpty());
     }
@@ -533,7 +557,9 @@ private Q_SLOTS:
         QVERIFY2(server.start(), server.log().constData());
         TestHttpClient client(server.port());
         const QString email = QStringLiteral("crash@example.com");
-        QCOMPARE(client.postJson("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
+        QCOMPARE(
+            client.postJson("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status,
+            202);
         QTRY_VERIFY_WITH_TIMEOUT(server.log().contains("mail delivery failed, will retry"), kMailTimeoutMs);
         server.kill();
 
@@ -551,7 +577,7 @@ private Q_SLOTS:
         QCOMPARE(mailCheckDetail(third.get("/ready")).left(18), QStringLiteral("outbox: 0 pending,"));
         QCOMPARE(mailsTo(blocker, email).size(), 1);
         const QString token = mailsTo(blocker, email).first().linkToken(QStringLiteral("/verify-email"));
-        QCOMPARE(third.postJson("/api/v1/auth/verify-email", body({{"token", token}})).status, 200);
+        QCOMPARE(third.postJson("/api/v1/auth/verify-email", body({ { "token", token } })).status, 200);
         QCOMPARE(server.stop(), 0);
     }
 };

@@ -149,7 +149,7 @@ QList<MailFile> readMailDir(const QString& dataDir)
 {
     QList<MailFile> mails;
     const QDir dir(QDir(dataDir).filePath(QStringLiteral("mail")));
-    const QStringList names = dir.entryList({QStringLiteral("*.eml")}, QDir::Files, QDir::Name);
+    const QStringList names = dir.entryList({ QStringLiteral("*.eml") }, QDir::Files, QDir::Name);
     for (const QString& name : names) {
         QFile file(dir.filePath(name));
         if (!file.open(QIODevice::ReadOnly))

@@ -17,7 +17,7 @@ const QDateTime kCreated = QDateTime(QDate(2026, 3, 7), QTime(9, 5, 1, 250), Qt:
 
 OutgoingMail outgoing(const MailMessage& message)
 {
-    return OutgoingMail{QStringLiteral("0b5e1c4e-4c1a-4b7e-9d64-2f7c7f0f4a11"), kCreated, message};
+    return OutgoingMail { QStringLiteral("0b5e1c4e-4c1a-4b7e-9d64-2f7c7f0f4a11"), kCreated, message };
 }
 
 MailMessage sampleMessage()
@@ -43,15 +43,16 @@ private Q_SLOTS:
     {
         const auto rendered = MailTemplates::render(
             QStringLiteral("email_change_notice"), QStringLiteral("old@example.com"),
-            {{QStringLiteral("display_name"), QStringLiteral("<script>alert(1)</script> & \"Bob\"")},
-             {QStringLiteral("old_email"), QStringLiteral("old@example.com")},
-             {QStringLiteral("new_email"), QStringLiteral("new@example.com")},
-             {QStringLiteral("time"), QStringLiteral("2026-03-07 09:05 UTC")}});
+            { { QStringLiteral("display_name"), QStringLiteral("<script>alert(1)</script> & \"Bob\"") },
+              { QStringLiteral("old_email"), QStringLiteral("old@example.com") },
+              { QStringLiteral("new_email"), QStringLiteral("new@example.com") },
+              { QStringLiteral("time"), QStringLiteral("2026-03-07 09:05 UTC") } });
         QVERIFY2(rendered.ok(), rendered.ok() ? "" : qPrintable(rendered.error().message));
         QCOMPARE(rendered->subject, QStringLiteral("Your email address was changed"));
         QCOMPARE(rendered->to, QStringLiteral("old@example.com"));
         QVERIFY(rendered->text.contains(QStringLiteral("Hello <script>alert(1)</script> & \"Bob\",")));
-        QVERIFY(rendered->html.contains(QStringLiteral("Hello &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Bob&quot;,")));
+        QVERIFY(rendered->html.contains(
+            QStringLiteral("Hello &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Bob&quot;,")));
         QVERIFY(!rendered->html.contains(QStringLiteral("<script>")));
         QVERIFY(!rendered->text.contains(QStringLiteral("{{")));
         QVERIFY(!rendered->html.contains(QStringLiteral("{{")));
@@ -61,12 +62,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("subject");
-        QTest::addRow("verify_email") << "verify_email" << "Confirm your email address";
-        QTest::addRow("account_exists") << "account_exists" << "Someone tried to register with your email address";
-        QTest::addRow("password_reset") << "password_reset" << "Reset your password";
-        QTest::addRow("password_changed") << "password_changed" << "Your password was changed";
-        QTest::addRow("email_change_verify") << "email_change_verify" << "Confirm your new email address";
-        QTest::addRow("email_change_notice") << "email_change_notice" << "Your email address was changed";
+        QTest::addRow("verify_email") << "verify_email"
+                                      << "Confirm your email address";
+        QTest::addRow("account_exists") << "account_exists"
+                                        << "Someone tried to register with your email address";
+        QTest::addRow("password_reset") << "password_reset"
+                                        << "Reset your password";
+        QTest::addRow("password_changed") << "password_changed"
+                                          << "Your password was changed";
+        QTest::addRow("email_change_verify") << "email_change_verify"
+                                             << "Confirm your new email address";
+        QTest::addRow("email_change_notice") << "email_change_notice"
+                                             << "Your email address was changed";
     }
 
     void everyTemplateRenders()
@@ -74,8 +81,8 @@ private Q_SLOTS:
         QFETCH(QString, name);
         QFETCH(QString, subject);
         MailTemplates::Values values;
-        for (const char* key : {"email", "link", "valid_for", "reset_url", "display_name", "time", "sessions_note",
-                                "new_email", "old_email"})
+        for (const char* key : { "email", "link", "valid_for", "reset_url", "display_name", "time", "sessions_note",
+                                 "new_email", "old_email" })
             values.insert(QString::fromLatin1(key), QStringLiteral("value-of-") + QString::fromLatin1(key));
         const auto rendered = MailTemplates::render(name, QStringLiteral("a@example.com"), values);
         QVERIFY2(rendered.ok(), rendered.ok() ? "" : qPrintable(rendered.error().message));
@@ -96,8 +103,8 @@ private Q_SLOTS:
     void emlParsesBackToTheSameMail()
     {
         const MailMessage message = sampleMessage();
-        MimeMessage::Envelope envelope{QStringLiteral("AuthShield <no-reply@auth.example.com>"),
-                                       QStringLiteral("abc-123@auth.example.com"), kCreated};
+        MimeMessage::Envelope envelope { QStringLiteral("AuthShield <no-reply@auth.example.com>"),
+                                         QStringLiteral("abc-123@auth.example.com"), kCreated };
         const QByteArray bytes = MimeMessage::build(message, envelope);
         const MailFile mail = MailFile::parse(bytes);
 
@@ -116,8 +123,8 @@ private Q_SLOTS:
 
     void wireFormatFollowsTheRfcs()
     {
-        MimeMessage::Envelope envelope{QStringLiteral("AuthShield <no-reply@localhost>"), QStringLiteral("x@localhost"),
-                                       kCreated};
+        MimeMessage::Envelope envelope { QStringLiteral("AuthShield <no-reply@localhost>"),
+                                         QStringLiteral("x@localhost"), kCreated };
         const QByteArray bytes = MimeMessage::build(sampleMessage(), envelope);
         // 7-bit clean, CRLF only, no line longer than 78 characters (RFC 5322 §2.1.1).
         for (const char c : bytes)
@@ -138,9 +145,11 @@ private Q_SLOTS:
 
     void asciiSubjectStaysReadable()
     {
-        QCOMPARE(MimeMessage::encodeHeaderText(QStringLiteral("Reset your password")), QByteArray("Reset your password"));
+        QCOMPARE(MimeMessage::encodeHeaderText(QStringLiteral("Reset your password")),
+                 QByteArray("Reset your password"));
         QCOMPARE(MimeMessage::encodeHeaderText(QStringLiteral("Evil\r\nBcc: x@y")), QByteArray("Evil Bcc: x@y"));
-        QCOMPARE(MailFile::decodeHeader(MimeMessage::encodeHeaderText(QStringLiteral("Grüße"))), QStringLiteral("Grüße"));
+        QCOMPARE(MailFile::decodeHeader(MimeMessage::encodeHeaderText(QStringLiteral("Grüße"))),
+                 QStringLiteral("Grüße"));
         QCOMPARE(MimeMessage::encodeMailbox(QStringLiteral("Müller, Anna <anna@example.com>")).left(10),
                  QByteArray("=?UTF-8?B?"));
         QCOMPARE(MimeMessage::encodeMailbox(QStringLiteral("Ops, Team <ops@example.com>")),
@@ -155,7 +164,7 @@ private Q_SLOTS:
         const OutgoingMail mail = outgoing(sampleMessage());
         QVERIFY(transport.deliver(mail).ok());
         const QStringList files = QDir(dir).entryList(QDir::Files | QDir::Hidden);
-        QCOMPARE(files, QStringList{FileMailTransport::fileName(mail)}); // no temporary file left behind
+        QCOMPARE(files, QStringList { FileMailTransport::fileName(mail) }); // no temporary file left behind
         QVERIFY(files.first().endsWith(QStringLiteral("-0b5e1c4e-4c1a-4b7e-9d64-2f7c7f0f4a11.eml")));
         QFile file(QDir(dir).filePath(files.first()));
         QCOMPARE(file.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());

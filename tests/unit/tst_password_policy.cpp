@@ -32,31 +32,49 @@ private Q_SLOTS:
         QTest::addColumn<QString>("email");
         QTest::addColumn<QString>("reason"); // empty = accepted
 
-        QTest::addRow("long random passphrase") << "violet staple orbit 42" << "alice@example.com" << "";
-        QTest::addRow("all lower-case letters, no digits or symbols") << "quietmountainriver" << "a@example.com" << "";
-        QTest::addRow("exactly 8 characters") << "tz9!pq2w" << "alice@example.com" << "";
-        QTest::addRow("7 characters") << "tz9!pq2" << "alice@example.com" << "must be at least 8 characters long";
+        QTest::addRow("long random passphrase") << "violet staple orbit 42"
+                                                << "alice@example.com"
+                                                << "";
+        QTest::addRow("all lower-case letters, no digits or symbols") << "quietmountainriver"
+                                                                      << "a@example.com"
+                                                                      << "";
+        QTest::addRow("exactly 8 characters") << "tz9!pq2w"
+                                              << "alice@example.com"
+                                              << "";
+        QTest::addRow("7 characters") << "tz9!pq2"
+                                      << "alice@example.com"
+                                      << "must be at least 8 characters long";
         QTest::addRow("8 code points of 4-byte emoji count as 8")
             << QString::fromUtf8("\xF0\x9F\x90\xB1\xF0\x9F\x90\xB6\xF0\x9F\x90\xAD\xF0\x9F\x90\xB9"
                                  "\xF0\x9F\x90\xB0\xF0\x9F\xA6\x8A\xF0\x9F\x90\xBB\xF0\x9F\x90\xBC")
-            << "alice@example.com" << "";
+            << "alice@example.com"
+            << "";
         QTest::addRow("4 emoji are 8 UTF-16 units but only 4 characters")
             << QString::fromUtf8("\xF0\x9F\x90\xB1\xF0\x9F\x90\xB6\xF0\x9F\x90\xAD\xF0\x9F\x90\xB9")
-            << "alice@example.com" << "must be at least 8 characters long";
+            << "alice@example.com"
+            << "must be at least 8 characters long";
         QTest::addRow("65 bytes") << QString(65, u'k') + QString() << "alice@example.com"
                                   << "must be at most 64 bytes long";
-        QTest::addRow("64 bytes") << QString(64, u'k') << "alice@example.com" << "";
-        QTest::addRow("common password") << "iloveyou" << "alice@example.com"
+        QTest::addRow("64 bytes") << QString(64, u'k') << "alice@example.com"
+                                  << "";
+        QTest::addRow("common password") << "iloveyou"
+                                         << "alice@example.com"
                                          << "is one of the 10,000 most common passwords";
-        QTest::addRow("common password in capitals") << "QWERTYUIOP" << "alice@example.com"
+        QTest::addRow("common password in capitals") << "QWERTYUIOP"
+                                                     << "alice@example.com"
                                                      << "is one of the 10,000 most common passwords";
-        QTest::addRow("equals the email's local part") << "alice.wonder" << "alice.wonder@example.com"
+        QTest::addRow("equals the email's local part") << "alice.wonder"
+                                                       << "alice.wonder@example.com"
                                                        << "must not contain your email address";
-        QTest::addRow("contains the local part, other case") << "xxALICE.Wonder99" << "alice.wonder@example.com"
+        QTest::addRow("contains the local part, other case") << "xxALICE.Wonder99"
+                                                             << "alice.wonder@example.com"
                                                              << "must not contain your email address";
-        QTest::addRow("two-letter local part is ignored") << "bobjo-rides-far" << "jo@example.com" << "";
+        QTest::addRow("two-letter local part is ignored") << "bobjo-rides-far"
+                                                          << "jo@example.com"
+                                                          << "";
         QTest::addRow("short and common: both reasons")
-            << "123456" << "alice@example.com"
+            << "123456"
+            << "alice@example.com"
             << "must be at least 8 characters long; is one of the 10,000 most common passwords";
     }
 
@@ -75,7 +93,7 @@ private Q_SLOTS:
         }
         QVERIFY(!checked.ok());
         QCOMPARE(checked.error().code, authshield::ErrorCode::ValidationFailed);
-        QCOMPARE(checked.error().fields.keys(), QStringList{QStringLiteral("new_password")});
+        QCOMPARE(checked.error().fields.keys(), QStringList { QStringLiteral("new_password") });
         QCOMPARE(checked.error().fields.value(QStringLiteral("new_password")), reason);
     }
 
@@ -88,7 +106,7 @@ private Q_SLOTS:
         const auto hash = hasher.hash(current.toUtf8());
         QVERIFY(hash.ok());
         QCOMPARE(policy.problems(current, QStringLiteral("alice@example.com"), *hash),
-                 QStringList{QStringLiteral("must differ from your current password")});
+                 QStringList { QStringLiteral("must differ from your current password") });
         QVERIFY(policy.problems(QStringLiteral("violet staple orbit 43"), QStringLiteral("alice@example.com"), *hash)
                     .isEmpty());
     }

@@ -134,6 +134,11 @@ Result<bool> MailOutbox::markFailed(const QString& id, const QString& workerId, 
                   id, workerId, 0, error);
 }
 
+void MailOutbox::releaseThreadConnection() const
+{
+    m_database.releaseThreadConnection();
+}
+
 Result<OutboxDepth> MailOutbox::depth() const
 {
     SqlQuery count = m_database.prepare(QStringLiteral(

@@ -51,6 +51,8 @@ public:
                            const QString& error) const;
     Result<bool> markFailed(const QString& id, const QString& workerId, const QString& error) const;
     Result<OutboxDepth> depth() const;
+    // The worker's thread calls this as it ends (see Database::releaseThreadConnection).
+    void releaseThreadConnection() const;
 
 private:
     Result<bool> finish(const QString& sql, const QString& id, const QString& workerId, qint64 nextAttemptAt,

@@ -68,6 +68,9 @@ void OutboxWorker::start()
         m_timer->start();
         poll(); // deliver what a previous run left behind without waiting a whole interval
     });
+    // finished is emitted on the worker thread itself, so the connection is closed by the thread that owns it.
+    connect(m_thread, &QThread::finished, m_threadContext, [this] { m_outbox.releaseThreadConnection(); },
+            Qt::DirectConnection);
     connect(m_thread, &QThread::finished, m_threadContext, &QObject::deleteLater);
     m_running = true;
     m_outbox.setWakeHandler([this] { wake(); });

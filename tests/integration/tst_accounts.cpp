@@ -160,8 +160,10 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
-        if (m_server)
-            QCOMPARE(m_server->stop(), 0);
+        if (m_server) {
+            const int exitCode = m_server->stop();
+            QVERIFY2(exitCode == 0, m_server->log().right(3000).constData());
+        }
     }
 
     void registrationMailsAVerifyLinkThatWorksOnce()
@@ -578,7 +580,8 @@ private Q_SLOTS:
         QCOMPARE(mailsTo(blocker, email).size(), 1);
         const QString token = mailsTo(blocker, email).first().linkToken(QStringLiteral("/verify-email"));
         QCOMPARE(third.postJson("/api/v1/auth/verify-email", body({ { "token", token } })).status, 200);
-        QCOMPARE(server.stop(), 0);
+        const int exitCode = server.stop();
+        QVERIFY2(exitCode == 0, server.log().right(4000).constData());
     }
 };
 

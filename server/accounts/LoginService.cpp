@@ -21,12 +21,17 @@ LoginService::LoginService(const UserRepository& users, const PasswordHasher& ha
 Error LoginService::refuse(const QString& reason, const QString& email, const QString& userId,
                            const RequestOrigin& origin)
 {
-    AuditEvent event{QStringLiteral("auth.login.failed"), QString(), userId, origin.ip, origin.userAgent,
-                     origin.requestId, QStringLiteral("failure"),
-                     QJsonObject{{QStringLiteral("reason"), reason}, {QStringLiteral("email"), email}}};
+    AuditEvent event { QStringLiteral("auth.login.failed"),
+                       QString(),
+                       userId,
+                       origin.ip,
+                       origin.userAgent,
+                       origin.requestId,
+                       QStringLiteral("failure"),
+                       QJsonObject { { QStringLiteral("reason"), reason }, { QStringLiteral("email"), email } } };
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         Log::error(QStringLiteral("login"), QStringLiteral("failed login not audited"),
-                   {{QStringLiteral("error"), recorded.error().message}});
+                   { { QStringLiteral("error"), recorded.error().message } });
     return Error::make(ErrorCode::InvalidCredentials, QStringLiteral("The email or password is incorrect."));
 }
 
@@ -57,10 +62,15 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
     if (!user->isActive())
         return refuse(QStringLiteral("disabled"), key, user->id, origin);
     if (!user->emailVerified) {
-        AuditEvent event{QStringLiteral("auth.login.failed"), QString(), user->id, origin.ip, origin.userAgent,
-                         origin.requestId, QStringLiteral("failure"),
-                         QJsonObject{{QStringLiteral("reason"), QStringLiteral("unverified")},
-                                     {QStringLiteral("email"), key}}};
+        AuditEvent event { QStringLiteral("auth.login.failed"),
+                           QString(),
+                           user->id,
+                           origin.ip,
+                           origin.userAgent,
+                           origin.requestId,
+                           QStringLiteral("failure"),
+                           QJsonObject { { QStringLiteral("reason"), QStringLiteral("unverified") },
+                                         { QStringLiteral("email"), key } } };
         if (Result<qint64> recorded = m_audit.record(event); !recorded)
             return recorded.error();
         return Error::make(ErrorCode::EmailNotVerified,
@@ -72,7 +82,7 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
         if (Result<QString> rehashed = m_hasher.hash(password); rehashed) {
             if (Result<void> stored = m_users.updatePasswordHash(user->id, *rehashed); !stored)
                 Log::warning(QStringLiteral("login"), QStringLiteral("password rehash not stored"),
-                             {{QStringLiteral("error"), stored.error().message}});
+                             { { QStringLiteral("error"), stored.error().message } });
         }
     }
     if (Result<void> recorded = m_users.recordLogin(user->id); !recorded)
@@ -80,9 +90,14 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
     Result<TokenPair> pair = m_tokens.startSession(user->id, origin);
     if (!pair)
         return pair;
-    AuditEvent event{QStringLiteral("auth.login.succeeded"), user->id, user->id, origin.ip, origin.userAgent,
-                     origin.requestId, QStringLiteral("success"),
-                     QJsonObject{{QStringLiteral("session_id"), pair->sessionId}}};
+    AuditEvent event { QStringLiteral("auth.login.succeeded"),
+                       user->id,
+                       user->id,
+                       origin.ip,
+                       origin.userAgent,
+                       origin.requestId,
+                       QStringLiteral("success"),
+                       QJsonObject { { QStringLiteral("session_id"), pair->sessionId } } };
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         return recorded.error();
     return pair;

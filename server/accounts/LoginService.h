@@ -22,8 +22,8 @@ class UserRepository;
 class LoginService
 {
 public:
-    LoginService(const UserRepository& users, const PasswordHasher& hasher, const AuditLog& audit,
-                 TokenService& tokens, const PasswordConfig& passwords);
+    LoginService(const UserRepository& users, const PasswordHasher& hasher, const AuditLog& audit, TokenService& tokens,
+                 const PasswordConfig& passwords);
 
     Result<TokenPair> login(const QString& email, const QByteArray& password, const RequestOrigin& origin);
 

@@ -73,7 +73,7 @@ QByteArray promptPassword(const char* prompt, int maxBytes)
 {
     std::fprintf(stderr, "%s", prompt);
     std::fflush(stderr);
-    termios saved{};
+    termios saved {};
     const bool tty = ::tcgetattr(STDIN_FILENO, &saved) == 0;
     if (tty) {
         termios silent = saved;
@@ -138,12 +138,17 @@ int AdminCommands::createAdmin(ServerConfig config, const QString& email)
             return 1;
         }
         Result<void> granted = users.assignRole(user.id, adminRole);
-        Result<qint64> audited = granted ? audit.record(AuditEvent{
-                                               QStringLiteral("admin.user.role_granted"), QString(), user.id, {}, {}, {},
-                                               QStringLiteral("success"),
-                                               QJsonObject{{QStringLiteral("role"), adminRole},
-                                                           {QStringLiteral("via"), QStringLiteral("cli")}}})
-                                         : Result<qint64>(granted.error());
+        Result<qint64> audited = granted
+            ? audit.record(AuditEvent { QStringLiteral("admin.user.role_granted"),
+                                        QString(),
+                                        user.id,
+                                        {},
+                                        {},
+                                        {},
+                                        QStringLiteral("success"),
+                                        QJsonObject { { QStringLiteral("role"), adminRole },
+                                                      { QStringLiteral("via"), QStringLiteral("cli") } } })
+            : Result<qint64>(granted.error());
         if (!audited || !tx->commit().ok()) {
             printErr(QStringLiteral("could not grant the admin role: ")
                      + (audited ? QStringLiteral("commit failed") : audited.error().message));
@@ -181,21 +186,27 @@ int AdminCommands::createAdmin(ServerConfig config, const QString& email)
         printErr(tx.error().message);
         return 1;
     }
-    Result<User> created = users.create(NewUser{*normalised, *hash, EmailAddress::localPart(*normalised), true, UserStatus::Active});
+    Result<User> created
+        = users.create(NewUser { *normalised, *hash, EmailAddress::localPart(*normalised), true, UserStatus::Active });
     if (!created) {
         printErr(QStringLiteral("could not create the account: ") + created.error().message);
         return 1;
     }
-    for (const QString& role : {QStringLiteral("user"), adminRole}) {
+    for (const QString& role : { QStringLiteral("user"), adminRole }) {
         if (Result<void> granted = users.assignRole(created->id, role); !granted) {
             printErr(granted.error().message);
             return 1;
         }
     }
-    Result<qint64> audited = audit.record(AuditEvent{QStringLiteral("admin.user.created"), QString(), created->id, {},
-                                                     {}, {}, QStringLiteral("success"),
-                                                     QJsonObject{{QStringLiteral("role"), adminRole},
-                                                                 {QStringLiteral("via"), QStringLiteral("cli")}}});
+    Result<qint64> audited = audit.record(AuditEvent {
+        QStringLiteral("admin.user.created"),
+        QString(),
+        created->id,
+        {},
+        {},
+        {},
+        QStringLiteral("success"),
+        QJsonObject { { QStringLiteral("role"), adminRole }, { QStringLiteral("via"), QStringLiteral("cli") } } });
     if (!audited) {
         printErr(audited.error().message);
         return 1;
@@ -226,8 +237,14 @@ int AdminCommands::rotateKeys(ServerConfig config)
         return 1;
     }
     AuditLog audit(*database, clock);
-    (void)audit.record(AuditEvent{QStringLiteral("admin.keys.rotated"), QString(), *kid, {}, {}, {},
-                                  QStringLiteral("success"), QJsonObject{{QStringLiteral("via"), QStringLiteral("cli")}}});
+    (void)audit.record(AuditEvent { QStringLiteral("admin.keys.rotated"),
+                                    QString(),
+                                    *kid,
+                                    {},
+                                    {},
+                                    {},
+                                    QStringLiteral("success"),
+                                    QJsonObject { { QStringLiteral("via"), QStringLiteral("cli") } } });
     std::printf("%s\n", qPrintable(*kid));
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "server/tokens/AccessTokenVerifier.h"
 #include "server/tokens/SigningKeyStore.h"
 
+#include <QThreadPool>
 #include <QTimer>
 
 namespace authshield::server {
@@ -47,12 +48,19 @@ AuthModule::AuthModule(const ServerConfig& config, const Database& database, Key
 {
 }
 
-AuthModule::~AuthModule() = default;
+AuthModule::~AuthModule()
+{
+    // Background jobs use the services below; they must be done before the members go.
+    if (m_background) {
+        m_background->clear();
+        m_background->waitForDone();
+    }
+}
 
 Result<std::unique_ptr<AuthModule>> AuthModule::create(const ServerConfig& config, const Database& database,
-                                                        KeyValueStore& store, const AuditLog& audit,
-                                                        const PasswordHasher& hasher, const Clock& clock,
-                                                        QObject* parent)
+                                                       KeyValueStore& store, const AuditLog& audit,
+                                                       const PasswordHasher& hasher, const Clock& clock,
+                                                       QObject* parent)
 {
     Result<SecretBox> box = secretBoxFromConfig(config.secrets);
     if (!box)
@@ -79,45 +87,61 @@ Result<void> AuthModule::initialise(std::unique_ptr<SigningKeyStore> keys)
     m_tokens = std::make_unique<TokenService>(m_database, m_clock, m_config.tokens, m_issuer, *m_keys, *m_sessions,
                                               *m_users, m_audit);
     m_login = std::make_unique<LoginService>(*m_users, m_hasher, m_audit, *m_tokens, m_config.password);
-    m_verifier = std::make_unique<AccessTokenVerifier>(*m_keys, *m_revocations, m_clock, m_issuer,
-                                                       m_config.tokens.audience);
+    m_verifier
+        = std::make_unique<AccessTokenVerifier>(*m_keys, *m_revocations, m_clock, m_issuer, m_config.tokens.audience);
     m_authenticator = std::make_unique<AccessTokenAuthenticator>(*m_verifier, *m_roles, *m_sessions);
     m_issuer.set(m_config.publicUrl);
 
     // The subscriber's first resynchronisation loads what other instances revoked before we started.
     m_revocations->attach(makeKeyValueSubscriber(m_store, this));
 
+    // Writes that may wait for a database lock run on their own thread: this thread delivers revocations, which
+    // must never queue behind a busy database.
+    m_background = new QThreadPool(this);
+    m_background->setMaxThreadCount(1);
     m_maintenanceTimer = new QTimer(this);
     m_maintenanceTimer->setInterval(kMaintenanceInterval);
-    connect(m_maintenanceTimer, &QTimer::timeout, this, &AuthModule::maintain);
+    connect(m_maintenanceTimer, &QTimer::timeout, this, [this] { runInBackground([this] { maintain(); }); });
     m_maintenanceTimer->start();
     m_flushTimer = new QTimer(this);
     m_flushTimer->setInterval(kLastSeenFlushInterval);
     connect(m_flushTimer, &QTimer::timeout, this, [this] {
-        if (Result<void> flushed = m_sessions->flushLastSeen(); !flushed)
-            Log::warning(kComponent, QStringLiteral("last-seen times not stored"),
-                         {{QStringLiteral("error"), flushed.error().message}});
+        runInBackground([this] {
+            if (Result<void> flushed = m_sessions->flushLastSeen(); !flushed)
+                Log::warning(kComponent, QStringLiteral("last-seen times not stored"),
+                             { { QStringLiteral("error"), flushed.error().message } });
+        });
     });
     m_flushTimer->start();
     maintain();
     return success();
 }
 
+void AuthModule::runInBackground(std::function<void()> job)
+{
+    // One job at a time; a tick that finds the previous one still running is skipped, not queued.
+    if (m_background->activeThreadCount() > 0)
+        return;
+    m_background->start(std::move(job));
+}
+
 void AuthModule::maintain()
 {
     if (Result<QString> rotated = m_keys->rotateIfDue(); !rotated)
         Log::warning(kComponent, QStringLiteral("automatic key rotation failed"),
-                     {{QStringLiteral("error"), rotated.error().message}});
+                     { { QStringLiteral("error"), rotated.error().message } });
     if (Result<void> loaded = m_keys->reload(); !loaded)
         Log::warning(kComponent, QStringLiteral("signing keys not reloaded"),
-                     {{QStringLiteral("error"), loaded.error().message}});
+                     { { QStringLiteral("error"), loaded.error().message } });
     if (Result<void> loaded = m_roles->reload(); !loaded)
-        Log::warning(kComponent, QStringLiteral("roles not reloaded"), {{QStringLiteral("error"), loaded.error().message}});
+        Log::warning(kComponent, QStringLiteral("roles not reloaded"),
+                     { { QStringLiteral("error"), loaded.error().message } });
 }
 
 void AuthModule::registerRoutes(Router& router)
 {
-    registerAuthRoutes(router, AuthRouteServices{*m_login, *m_tokens, *m_sessions, *m_keys, m_issuer, m_config.password});
+    registerAuthRoutes(router,
+                       AuthRouteServices { *m_login, *m_tokens, *m_sessions, *m_keys, m_issuer, m_config.password });
 }
 
 void AuthModule::setIssuer(const QString& issuer)

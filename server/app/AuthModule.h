@@ -7,8 +7,10 @@
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
+class QThreadPool;
 class QTimer;
 
 namespace authshield::server {
@@ -36,8 +38,8 @@ class AuthModule final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr std::chrono::seconds kMaintenanceInterval{15};
-    static constexpr std::chrono::seconds kLastSeenFlushInterval{10};
+    static constexpr std::chrono::seconds kMaintenanceInterval { 15 };
+    static constexpr std::chrono::seconds kLastSeenFlushInterval { 10 };
 
     static Result<std::unique_ptr<AuthModule>> create(const ServerConfig& config, const Database& database,
                                                       KeyValueStore& store, const AuditLog& audit,
@@ -63,6 +65,7 @@ private:
                const PasswordHasher& hasher, const Clock& clock, QObject* parent);
     Result<void> initialise(std::unique_ptr<SigningKeyStore> keys);
     void maintain();
+    void runInBackground(std::function<void()> job);
 
     const ServerConfig m_config;
     const Database& m_database;
@@ -82,6 +85,7 @@ private:
     std::unique_ptr<AccessTokenAuthenticator> m_authenticator;
     QTimer* m_maintenanceTimer = nullptr;
     QTimer* m_flushTimer = nullptr;
+    QThreadPool* m_background = nullptr;
 };
 
 // The configured encryption key ([secrets] encryption_key: base64 of 32 bytes) as a SecretBox.

@@ -18,7 +18,7 @@ constexpr int kMaxRefreshTokenLength = 128;
 
 RequestOrigin originOf(const HttpRequest& request)
 {
-    return RequestOrigin{request.clientAddress.toString(), request.userAgent(), request.requestId};
+    return RequestOrigin { request.clientAddress.toString(), request.userAgent(), request.requestId };
 }
 
 QString isoUtc(const QDateTime& time)
@@ -28,7 +28,7 @@ QString isoUtc(const QDateTime& time)
 
 TokenHolder holderOf(const Principal& principal)
 {
-    return TokenHolder{principal.userId, principal.sessionId, principal.tokenId, principal.tokenExpiresAt};
+    return TokenHolder { principal.userId, principal.sessionId, principal.tokenId, principal.tokenExpiresAt };
 }
 } // namespace
 
@@ -69,7 +69,7 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
             response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
             return response;
         },
-        RouteOptions{.jsonBody = true, .slow = true, .sensitiveBody = true});
+        RouteOptions { .jsonBody = true, .slow = true, .sensitiveBody = true });
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/refresh"),
@@ -88,7 +88,7 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
             response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
             return response;
         },
-        RouteOptions{.jsonBody = true, .slow = true, .sensitiveBody = true});
+        RouteOptions { .jsonBody = true, .slow = true, .sensitiveBody = true });
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/logout"),
@@ -104,20 +104,20 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
             Result<void> done = tokens.logout(holderOf(*context.principal), refreshToken, originOf(request));
             return done ? HttpResponse::noContent() : HttpResponse::error(done.error());
         },
-        RouteOptions{.auth = Auth::Bearer, .jsonBody = true, .slow = true, .sensitiveBody = true});
+        RouteOptions { .auth = Auth::Bearer, .jsonBody = true, .slow = true, .sensitiveBody = true });
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/logout-all"),
         [&tokens](const HttpRequest& request, RequestContext& context) {
             const Principal& principal = *context.principal;
-            Result<int> revoked = tokens.revokeAllSessions(principal.userId, QStringLiteral("logout_all"),
-                                                           originOf(request));
+            Result<int> revoked
+                = tokens.revokeAllSessions(principal.userId, QStringLiteral("logout_all"), originOf(request));
             if (!revoked)
                 return HttpResponse::error(revoked.error());
             (void)tokens.logout(holderOf(principal), std::nullopt, originOf(request)); // blocklists this jti too
             return HttpResponse::noContent();
         },
-        RouteOptions{.auth = Auth::Bearer, .jsonBody = true, .slow = true});
+        RouteOptions { .auth = Auth::Bearer, .jsonBody = true, .slow = true });
 
     router.add(
         HttpMethod::Get, QStringLiteral("/api/v1/sessions"),
@@ -128,19 +128,20 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
                 return HttpResponse::error(list.error());
             QJsonArray items;
             for (const Session& session : *list) {
-                items.append(QJsonObject{{QStringLiteral("id"), session.id},
-                                         {QStringLiteral("ip"), session.ip},
-                                         {QStringLiteral("user_agent"), session.userAgent},
-                                         {QStringLiteral("device"), session.device},
-                                         {QStringLiteral("created_at"), isoUtc(session.createdAt)},
-                                         {QStringLiteral("last_seen_at"), isoUtc(session.lastSeenAt)},
-                                         {QStringLiteral("expires_at"), isoUtc(session.expiresAt)},
-                                         {QStringLiteral("is_current"), session.id == principal.sessionId}});
+                items.append(QJsonObject { { QStringLiteral("id"), session.id },
+                                           { QStringLiteral("ip"), session.ip },
+                                           { QStringLiteral("user_agent"), session.userAgent },
+                                           { QStringLiteral("device"), session.device },
+                                           { QStringLiteral("created_at"), isoUtc(session.createdAt) },
+                                           { QStringLiteral("last_seen_at"), isoUtc(session.lastSeenAt) },
+                                           { QStringLiteral("expires_at"), isoUtc(session.expiresAt) },
+                                           { QStringLiteral("is_current"), session.id == principal.sessionId } });
             }
-            return HttpResponse::json(
-                200, QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("next_cursor"), QJsonValue::Null}});
+            return HttpResponse::json(200,
+                                      QJsonObject { { QStringLiteral("items"), items },
+                                                    { QStringLiteral("next_cursor"), QJsonValue::Null } });
         },
-        RouteOptions{.auth = Auth::Bearer});
+        RouteOptions { .auth = Auth::Bearer });
 
     router.add(
         HttpMethod::Delete, QStringLiteral("/api/v1/sessions/{id}"),
@@ -149,7 +150,7 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
                                                    QStringLiteral("revoked_by_user"), originOf(request));
             return revoked ? HttpResponse::noContent() : HttpResponse::error(revoked.error());
         },
-        RouteOptions{.auth = Auth::Bearer, .slow = true});
+        RouteOptions { .auth = Auth::Bearer, .slow = true });
 
     router.add(HttpMethod::Get, QStringLiteral("/.well-known/jwks.json"), [&keys](const HttpRequest&, RequestContext&) {
         HttpResponse response = HttpResponse::json(200, keys.jwks());
@@ -158,32 +159,34 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
         return response;
     });
 
-    router.add(HttpMethod::Get, QStringLiteral("/.well-known/openid-configuration"),
-               [&keys, &issuer](const HttpRequest&, RequestContext&) {
-                   const QString base = issuer.value();
-                   QJsonArray algorithms;
-                   for (const SigningKeyInfo& info : keys.keys()) {
-                       if (info.current)
-                           algorithms.append(info.algorithm);
-                   }
-                   HttpResponse response = HttpResponse::json(
-                       200,
-                       QJsonObject{
-                           {QStringLiteral("issuer"), base},
-                           {QStringLiteral("jwks_uri"), base + QStringLiteral("/.well-known/jwks.json")},
-                           {QStringLiteral("token_endpoint"), base + QStringLiteral("/api/v1/auth/login")},
-                           {QStringLiteral("authshield_refresh_endpoint"), base + QStringLiteral("/api/v1/auth/refresh")},
-                           {QStringLiteral("grant_types_supported"),
-                            QJsonArray{QStringLiteral("password"), QStringLiteral("refresh_token")}},
-                           {QStringLiteral("response_types_supported"), QJsonArray{QStringLiteral("token")}},
-                           {QStringLiteral("subject_types_supported"), QJsonArray{QStringLiteral("public")}},
-                           {QStringLiteral("scopes_supported"), QJsonArray{QStringLiteral("openid"), QStringLiteral("profile")}},
-                           {QStringLiteral("token_endpoint_auth_methods_supported"), QJsonArray{QStringLiteral("none")}},
-                           {QStringLiteral("id_token_signing_alg_values_supported"), algorithms},
-                           {QStringLiteral("access_token_signing_alg_values_supported"), algorithms}});
-                   response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("public, max-age=300"));
-                   return response;
-               });
+    router.add(
+        HttpMethod::Get, QStringLiteral("/.well-known/openid-configuration"),
+        [&keys, &issuer](const HttpRequest&, RequestContext&) {
+            const QString base = issuer.value();
+            QJsonArray algorithms;
+            for (const SigningKeyInfo& info : keys.keys()) {
+                if (info.current)
+                    algorithms.append(info.algorithm);
+            }
+            HttpResponse response = HttpResponse::json(
+                200,
+                QJsonObject {
+                    { QStringLiteral("issuer"), base },
+                    { QStringLiteral("jwks_uri"), base + QStringLiteral("/.well-known/jwks.json") },
+                    { QStringLiteral("token_endpoint"), base + QStringLiteral("/api/v1/auth/login") },
+                    { QStringLiteral("authshield_refresh_endpoint"), base + QStringLiteral("/api/v1/auth/refresh") },
+                    { QStringLiteral("grant_types_supported"),
+                      QJsonArray { QStringLiteral("password"), QStringLiteral("refresh_token") } },
+                    { QStringLiteral("response_types_supported"), QJsonArray { QStringLiteral("token") } },
+                    { QStringLiteral("subject_types_supported"), QJsonArray { QStringLiteral("public") } },
+                    { QStringLiteral("scopes_supported"),
+                      QJsonArray { QStringLiteral("openid"), QStringLiteral("profile") } },
+                    { QStringLiteral("token_endpoint_auth_methods_supported"), QJsonArray { QStringLiteral("none") } },
+                    { QStringLiteral("id_token_signing_alg_values_supported"), algorithms },
+                    { QStringLiteral("access_token_signing_alg_values_supported"), algorithms } });
+            response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("public, max-age=300"));
+            return response;
+        });
 }
 
 } // namespace authshield::server

@@ -5,8 +5,8 @@
 #include "server/app/AuthModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/audit/AuditLog.h"
-#include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
+#include "server/crypto/Argon2idHasher.h"
 #include "server/http/AccountRoutes.h"
 #include "server/http/HttpServer.h"
 #include "server/http/RequestPipeline.h"
@@ -21,6 +21,7 @@
 
 #include <QDir>
 #include <QJsonArray>
+#include <QSslConfiguration>
 
 namespace authshield::server {
 
@@ -56,7 +57,7 @@ Result<void> ServerContext::openStorage()
         return applied.error();
     for (const Migration& migration : *applied)
         Log::info(QStringLiteral("storage"), QStringLiteral("migration applied"),
-                  {{QStringLiteral("migration"), migration.id()}});
+                  { { QStringLiteral("migration"), migration.id() } });
 
     Result<std::unique_ptr<KeyValueStore>> store = makeKeyValueStore(config.redis, m_clock);
     if (!store)
@@ -152,6 +153,9 @@ Result<void> ServerContext::start()
     m_pipeline->setAuthenticator(&m_auth->authenticator());
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
+    // Every HTTP worker's QHttpServer builds a QSslConfiguration, which initialises Qt's TLS backend and OpenSSL on
+    // first use; done concurrently by the workers, that intermittently leaked their OpenSSL thread state at exit.
+    (void)QSslConfiguration::defaultConfiguration();
     m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
     Result<quint16> port = m_http->start();
     if (!port)
@@ -162,14 +166,14 @@ Result<void> ServerContext::start()
     m_accounts->setFrontendUrl(m_loaded.config.effectiveFrontendUrl());
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
-              {{QStringLiteral("host"), config.http.host},
-               {QStringLiteral("port"), *port},
-               {QStringLiteral("threads"), m_http->threadCount()},
-               {QStringLiteral("profile"), profileName(config.profile)},
-               {QStringLiteral("data_dir"), config.dataDir},
-               {QStringLiteral("database"), m_database->describe()},
-               {QStringLiteral("redis"), m_keyValueStore->backendName()},
-               {QStringLiteral("public_url"), config.publicUrl}});
+              { { QStringLiteral("host"), config.http.host },
+                { QStringLiteral("port"), *port },
+                { QStringLiteral("threads"), m_http->threadCount() },
+                { QStringLiteral("profile"), profileName(config.profile) },
+                { QStringLiteral("data_dir"), config.dataDir },
+                { QStringLiteral("database"), m_database->describe() },
+                { QStringLiteral("redis"), m_keyValueStore->backendName() },
+                { QStringLiteral("public_url"), config.publicUrl } });
     return success();
 }
 

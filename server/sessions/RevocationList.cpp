@@ -12,7 +12,8 @@
 namespace authshield::server {
 
 namespace {
-constexpr qint64 kBucketMs = 60 * 1000;
+constexpr qint64 kMinBucketMs = 60 * 1000;
+constexpr qint64 kMaxBuckets = 64; // bounds the reads of a resynchronisation whatever access_ttl is
 const QString kComponent = QStringLiteral("revocation");
 } // namespace
 
@@ -23,6 +24,7 @@ RevocationList::RevocationList(KeyValueStore& store, const Database& database, c
     , m_database(database)
     , m_clock(clock)
     , m_accessTtl(accessTtl)
+    , m_bucketMs(qMax(kMinBucketMs, std::chrono::milliseconds(accessTtl + kMargin).count() / kMaxBuckets + 1))
     , m_pruneTimer(new QTimer(this))
 {
     m_pruneTimer->setInterval(std::chrono::seconds(30));
@@ -36,22 +38,23 @@ void RevocationList::attach(KeyValueSubscriber* subscriber)
     connect(subscriber, &KeyValueSubscriber::resynchronised, this, [this] {
         if (Result<void> loaded = resynchronise(); !loaded)
             Log::warning(kComponent, QStringLiteral("resynchronisation incomplete"),
-                         {{QStringLiteral("error"), loaded.error().message}});
+                         { { QStringLiteral("error"), loaded.error().message } });
         Q_EMIT resynchronised();
     });
     subscriber->subscribe(channel());
     subscriber->start();
 }
 
-QByteArray RevocationList::bucketKey(qint64 expiresMs)
+QByteArray RevocationList::bucketKey(qint64 expiresMs) const
 {
-    return QByteArrayLiteral("revoked:") + QByteArray::number(expiresMs / kBucketMs);
+    return QByteArrayLiteral("revoked:") + QByteArray::number(m_bucketMs) + ':'
+        + QByteArray::number(expiresMs / m_bucketMs);
 }
 
 Result<void> RevocationList::revokeSession(const QString& sessionId)
 {
-    const qint64 expiresMs = m_clock.now().toMSecsSinceEpoch()
-                             + std::chrono::milliseconds(m_accessTtl + kMargin).count();
+    const qint64 expiresMs
+        = m_clock.now().toMSecsSinceEpoch() + std::chrono::milliseconds(m_accessTtl + kMargin).count();
     addLocal(Kind::Session, sessionId, expiresMs);
     return push(Kind::Session, sessionId, expiresMs);
 }
@@ -65,17 +68,17 @@ Result<void> RevocationList::blockToken(const QString& tokenId, const QDateTime&
 
 Result<void> RevocationList::push(Kind kind, const QString& id, qint64 expiresMs)
 {
-    const QByteArray entry = QByteArray(1, static_cast<char>(kind)) + ':' + id.toUtf8() + ':'
-                             + QByteArray::number(expiresMs);
+    const QByteArray entry
+        = QByteArray(1, static_cast<char>(kind)) + ':' + id.toUtf8() + ':' + QByteArray::number(expiresMs);
     const qint64 nowMs = m_clock.now().toMSecsSinceEpoch();
     // The bucket lives until its last possible entry has expired.
-    const std::chrono::milliseconds ttl((expiresMs / kBucketMs + 1) * kBucketMs - nowMs + kBucketMs);
+    const std::chrono::milliseconds ttl((expiresMs / m_bucketMs + 1) * m_bucketMs - nowMs + m_bucketMs);
     Result<void> stored = m_store.addToSet(bucketKey(expiresMs), entry, ttl);
     Result<void> published = m_store.publish(channel(), entry);
     if (!stored || !published) {
         const Error& error = !stored ? stored.error() : published.error();
         Log::warning(kComponent, QStringLiteral("revocation not pushed to other instances"),
-                     {{QStringLiteral("error"), error.message}});
+                     { { QStringLiteral("error"), error.message } });
         return error;
     }
     return success();
@@ -118,11 +121,11 @@ void RevocationList::onMessage(const QByteArray& messageChannel, const QByteArra
 Result<void> RevocationList::resynchronise()
 {
     const qint64 nowMs = m_clock.now().toMSecsSinceEpoch();
-    const qint64 horizonMs = nowMs + std::chrono::milliseconds(m_accessTtl + kMargin).count() + kBucketMs;
+    const qint64 horizonMs = nowMs + std::chrono::milliseconds(m_accessTtl + kMargin).count() + m_bucketMs;
     std::optional<Error> firstError;
     int entries = 0;
-    for (qint64 bucket = nowMs / kBucketMs; bucket <= horizonMs / kBucketMs; ++bucket) {
-        Result<QList<QByteArray>> members = m_store.setMembers(bucketKey(bucket * kBucketMs));
+    for (qint64 bucket = nowMs / m_bucketMs; bucket <= horizonMs / m_bucketMs; ++bucket) {
+        Result<QList<QByteArray>> members = m_store.setMembers(bucketKey(bucket * m_bucketMs));
         if (!members) {
             firstError = members.error();
             break;
@@ -144,7 +147,7 @@ Result<void> RevocationList::resynchronise()
     } else if (!firstError) {
         firstError = executed.error();
     }
-    Log::info(kComponent, QStringLiteral("resynchronised"), {{QStringLiteral("entries"), entries}});
+    Log::info(kComponent, QStringLiteral("resynchronised"), { { QStringLiteral("entries"), entries } });
     if (firstError)
         return *firstError;
     return success();
@@ -172,7 +175,7 @@ void RevocationList::prune()
 {
     const qint64 nowMs = m_clock.now().toMSecsSinceEpoch();
     QWriteLocker locker(&m_lock);
-    for (QHash<QString, qint64>* set : {&m_sessions, &m_tokens})
+    for (QHash<QString, qint64>* set : { &m_sessions, &m_tokens })
         set->removeIf([nowMs](const QHash<QString, qint64>::iterator& it) { return it.value() <= nowMs; });
 }
 

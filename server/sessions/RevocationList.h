@@ -21,19 +21,19 @@ class KeyValueStore;
 class KeyValueSubscriber;
 
 // Revoked sessions (sid) and blocklisted access tokens (jti), known locally by every instance so the auth guard
-// checks them without a network round trip. A revocation is stored in the key-value store (one set per minute of
-// expiry, so old entries vanish by themselves) and published on kChannel; every instance's subscriber adds
-// what it receives to its local set, and reloads the store (plus the sessions revoked recently in the
-// database, the source of truth) after every (re)connect, because messages sent meanwhile are lost.
-// An entry lives until the last access token it concerns has expired, then it is pruned.
-// Lives in the ServerContext's thread; the query methods are thread-safe.
+// checks them without a network round trip. A revocation is stored in the key-value store (one set per time bucket of
+// expiry — a minute, or longer for long access_ttl — so old entries vanish by themselves) and published on kChannel;
+// every instance's subscriber adds what it receives to its local set, and reloads the store (plus the sessions revoked
+// recently in the database, the source of truth) after every (re)connect, because messages sent meanwhile are lost. An
+// entry lives until the last access token it concerns has expired, then it is pruned. Lives in the ServerContext's
+// thread; the query methods are thread-safe.
 class RevocationList : public QObject
 {
     Q_OBJECT
 
 public:
     static QByteArray channel() { return QByteArrayLiteral("revocations"); }
-    static constexpr std::chrono::seconds kMargin{60}; // clock skew and verifier leeway
+    static constexpr std::chrono::seconds kMargin { 60 }; // clock skew and verifier leeway
 
     RevocationList(KeyValueStore& store, const Database& database, const Clock& clock, std::chrono::seconds accessTtl,
                    QObject* parent);
@@ -65,12 +65,13 @@ private:
     void addLocal(Kind kind, const QString& id, qint64 expiresMs);
     bool addEntry(const QByteArray& entry);
     void onMessage(const QByteArray& channel, const QByteArray& payload);
-    static QByteArray bucketKey(qint64 expiresMs);
+    QByteArray bucketKey(qint64 expiresMs) const;
 
     KeyValueStore& m_store;
     const Database& m_database;
     const Clock& m_clock;
     const std::chrono::seconds m_accessTtl;
+    const qint64 m_bucketMs; // revocations are stored in one set per bucket of expiry time
     mutable QReadWriteLock m_lock;
     QHash<QString, qint64> m_sessions; // sid → expiry (epoch ms)
     QHash<QString, qint64> m_tokens; // jti → expiry

@@ -60,9 +60,9 @@ Result<void> SessionRepository::insert(const Session& session) const
 
 Result<std::optional<Session>> SessionRepository::find(const QString& id, bool forUpdate) const
 {
-    SqlQuery query = m_database.prepare(QStringLiteral("SELECT ") + kColumns
-                                        + QStringLiteral(" FROM sessions WHERE id = :id")
-                                        + (forUpdate ? m_database.dialect().forUpdate() : QString()));
+    SqlQuery query
+        = m_database.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM sessions WHERE id = :id")
+                             + (forUpdate ? m_database.dialect().forUpdate() : QString()));
     query.bind(QStringLiteral(":id"), id);
     if (Result<void> executed = query.exec(); !executed)
         return executed.error();
@@ -95,8 +95,8 @@ Result<bool> SessionRepository::revoke(const QString& id, const QString& reason,
     if (Result<void> executed = session.exec(); !executed)
         return executed.error();
     const bool changed = session.rowsAffected() > 0;
-    SqlQuery tokens = m_database.prepare(QStringLiteral(
-        "UPDATE refresh_tokens SET revoked_at = :now WHERE session_id = :id AND revoked_at IS NULL"));
+    SqlQuery tokens = m_database.prepare(
+        QStringLiteral("UPDATE refresh_tokens SET revoked_at = :now WHERE session_id = :id AND revoked_at IS NULL"));
     tokens.bind(QStringLiteral(":now"), nowMs).bind(QStringLiteral(":id"), id);
     if (Result<void> executed = tokens.exec(); !executed)
         return executed.error();
@@ -127,8 +127,8 @@ Result<QStringList> SessionRepository::revokeAll(const QString& userId, const QS
 Result<void> SessionRepository::extendIdle(const QString& id, const QDateTime& lastSeen,
                                            const QDateTime& idleExpiresAt) const
 {
-    SqlQuery query = m_database.prepare(QStringLiteral(
-        "UPDATE sessions SET last_seen_at = :last_seen, idle_expires_at = :idle WHERE id = :id"));
+    SqlQuery query = m_database.prepare(
+        QStringLiteral("UPDATE sessions SET last_seen_at = :last_seen, idle_expires_at = :idle WHERE id = :id"));
     query.bind(QStringLiteral(":last_seen"), lastSeen.toMSecsSinceEpoch())
         .bind(QStringLiteral(":idle"), idleExpiresAt.toMSecsSinceEpoch())
         .bind(QStringLiteral(":id"), id);
@@ -143,8 +143,8 @@ Result<void> SessionRepository::touch(const QHash<QString, qint64>& lastSeen) co
     if (!tx)
         return tx.error();
     for (auto it = lastSeen.constBegin(); it != lastSeen.constEnd(); ++it) {
-        SqlQuery query = m_database.prepare(QStringLiteral(
-            "UPDATE sessions SET last_seen_at = :seen WHERE id = :id AND last_seen_at < :seen"));
+        SqlQuery query = m_database.prepare(
+            QStringLiteral("UPDATE sessions SET last_seen_at = :seen WHERE id = :id AND last_seen_at < :seen"));
         query.bind(QStringLiteral(":seen"), it.value()).bind(QStringLiteral(":id"), it.key());
         if (Result<void> executed = query.exec(); !executed)
             return executed;

@@ -8,6 +8,7 @@
 
 #include <QJsonArray>
 #include <QMutexLocker>
+#include <QUuid>
 
 #include <optional>
 
@@ -32,6 +33,8 @@ Result<void> SessionService::revoke(const QString& userId, const QString& sessio
                                     const RequestOrigin& origin)
 {
     const Error notFound = Error::make(ErrorCode::NotFound, QStringLiteral("no such session"));
+    if (QUuid::fromString(sessionId).isNull()) // PostgreSQL would refuse it as a uuid: it cannot exist
+        return notFound;
     const QDateTime now = m_clock.now();
     Result<Transaction> tx = Transaction::begin(m_database);
     if (!tx)
@@ -43,19 +46,25 @@ Result<void> SessionService::revoke(const QString& userId, const QString& sessio
         return notFound;
     if (Result<bool> revoked = m_repository.revoke(sessionId, reason, now); !revoked)
         return revoked.error();
-    AuditEvent event{QStringLiteral("auth.session.revoked"), userId, userId, origin.ip, origin.userAgent,
-                     origin.requestId, QStringLiteral("success"),
-                     QJsonObject{{QStringLiteral("session_id"), sessionId}, {QStringLiteral("reason"), reason}}};
+    AuditEvent event { QStringLiteral("auth.session.revoked"),
+                       userId,
+                       userId,
+                       origin.ip,
+                       origin.userAgent,
+                       origin.requestId,
+                       QStringLiteral("success"),
+                       QJsonObject { { QStringLiteral("session_id"), sessionId },
+                                     { QStringLiteral("reason"), reason } } };
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         return recorded.error();
     if (Result<void> committed = tx->commit(); !committed)
         return committed;
-    pushRevoked({sessionId});
+    pushRevoked({ sessionId });
     return success();
 }
 
-Result<QStringList> SessionService::revokeAll(const QString& userId, const QString& reason,
-                                              const RequestOrigin& origin, const QString& exceptSessionId)
+Result<QStringList> SessionService::revokeAll(const QString& userId, const QString& reason, const RequestOrigin& origin,
+                                              const QString& exceptSessionId)
 {
     std::optional<Transaction> tx;
     if (!m_database.inTransaction()) {
@@ -67,11 +76,17 @@ Result<QStringList> SessionService::revokeAll(const QString& userId, const QStri
     Result<QStringList> revoked = m_repository.revokeAll(userId, reason, m_clock.now(), exceptSessionId);
     if (!revoked)
         return revoked;
-    QJsonObject details{{QStringLiteral("reason"), reason}, {QStringLiteral("count"), revoked->size()}};
+    QJsonObject details { { QStringLiteral("reason"), reason }, { QStringLiteral("count"), revoked->size() } };
     if (!exceptSessionId.isEmpty())
         details.insert(QStringLiteral("kept_session_id"), exceptSessionId);
-    AuditEvent event{QStringLiteral("auth.sessions.revoked_all"), userId, userId, origin.ip, origin.userAgent,
-                     origin.requestId, QStringLiteral("success"), details};
+    AuditEvent event { QStringLiteral("auth.sessions.revoked_all"),
+                       userId,
+                       userId,
+                       origin.ip,
+                       origin.userAgent,
+                       origin.requestId,
+                       QStringLiteral("success"),
+                       details };
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         return recorded.error();
     if (tx) {
@@ -109,7 +124,8 @@ Result<void> SessionService::flushLastSeen()
         const qint64 intervalMs = std::chrono::milliseconds(kTouchInterval).count();
         QMutexLocker locker(&m_touchMutex);
         pending.swap(m_pendingTouches);
-        m_lastTouched.removeIf([&](const QHash<QString, qint64>::iterator& it) { return nowMs - it.value() >= intervalMs; });
+        m_lastTouched.removeIf(
+            [&](const QHash<QString, qint64>::iterator& it) { return nowMs - it.value() >= intervalMs; });
     }
     return m_repository.touch(pending);
 }

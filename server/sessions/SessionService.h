@@ -25,7 +25,7 @@ class RevocationList;
 class SessionService
 {
 public:
-    static constexpr std::chrono::seconds kTouchInterval{60};
+    static constexpr std::chrono::seconds kTouchInterval { 60 };
 
     SessionService(const Database& database, const Clock& clock, RevocationList& revocations, const AuditLog& audit);
 

@@ -21,7 +21,7 @@ class TokenIssuer;
 class AccessTokenVerifier
 {
 public:
-    static constexpr std::chrono::seconds kLeeway{5}; // clock skew between instances on one network
+    static constexpr std::chrono::seconds kLeeway { 5 }; // clock skew between instances on one network
 
     AccessTokenVerifier(SigningKeyStore& keys, const RevocationList& revocations, const Clock& clock,
                         const TokenIssuer& issuer, QString audience, int cacheCapacity = 10000);

@@ -59,7 +59,7 @@ Result<void> SigningKeyStore::initialise()
     if (!rotated)
         return rotated.error();
     Log::info(QStringLiteral("tokens"), QStringLiteral("signing key generated"),
-              {{QStringLiteral("kid"), *rotated}, {QStringLiteral("alg"), m_config.algorithm}});
+              { { QStringLiteral("kid"), *rotated }, { QStringLiteral("alg"), m_config.algorithm } });
     return success();
 }
 
@@ -73,7 +73,7 @@ Result<void> SigningKeyStore::reload()
         keys->currentKid = key->kid();
         keys->current = *key;
         keys->byKid.insert(keys->currentKid, *key);
-        keys->infos.append(SigningKeyInfo{keys->currentKid, QStringLiteral("HS256"), {}, {}, {}, true});
+        keys->infos.append(SigningKeyInfo { keys->currentKid, QStringLiteral("HS256"), {}, {}, {}, true });
         QMutexLocker locker(&m_mutex);
         m_keys = std::move(keys);
         return success();
@@ -91,7 +91,7 @@ Result<void> SigningKeyStore::reload()
         const std::optional<JwsAlgorithm> alg = parseJwsAlgorithm(query.string(1));
         if (!alg || *alg == JwsAlgorithm::HS256) {
             Log::warning(QStringLiteral("tokens"), QStringLiteral("signing key with an unusable algorithm skipped"),
-                         {{QStringLiteral("kid"), kid}});
+                         { { QStringLiteral("kid"), kid } });
             continue;
         }
         Result<QByteArray> der = m_box.open(query.blob(2), kid.toUtf8());
@@ -141,11 +141,12 @@ Result<QString> SigningKeyStore::insertNewKey(const QDateTime& now)
         .bind(QStringLiteral(":created_at"), nowMs);
     if (Result<void> executed = insert.exec(); !executed)
         return executed.error();
-    const qint64 expiresMs
-        = nowMs + std::chrono::milliseconds(m_config.accessTtl + kReloadMargin).count();
+    const qint64 expiresMs = nowMs + std::chrono::milliseconds(m_config.accessTtl + kReloadMargin).count();
     SqlQuery retire = m_database.prepare(QStringLiteral(
         "UPDATE signing_keys SET retired_at = :now, expires_at = :expires WHERE retired_at IS NULL AND kid <> :kid"));
-    retire.bind(QStringLiteral(":now"), nowMs).bind(QStringLiteral(":expires"), expiresMs).bind(QStringLiteral(":kid"), kid);
+    retire.bind(QStringLiteral(":now"), nowMs)
+        .bind(QStringLiteral(":expires"), expiresMs)
+        .bind(QStringLiteral(":kid"), kid);
     if (Result<void> executed = retire.exec(); !executed)
         return executed.error();
     return kid;
@@ -198,7 +199,7 @@ Result<QString> SigningKeyStore::rotateIfDue()
         return committed.error();
     if (Result<void> loaded = reload(); !loaded)
         return loaded.error();
-    Log::info(QStringLiteral("tokens"), QStringLiteral("signing key rotated"), {{QStringLiteral("kid"), *kid}});
+    Log::info(QStringLiteral("tokens"), QStringLiteral("signing key rotated"), { { QStringLiteral("kid"), *kid } });
     return kid;
 }
 
@@ -221,11 +222,12 @@ std::optional<SigningKey> SigningKeyStore::lookup(const QString& kid)
     // Another instance may have rotated: look again, but never let forged kids hammer the database.
     const qint64 nowMs = m_clock.now().toMSecsSinceEpoch();
     qint64 last = m_lastUnknownKidReloadMs.load();
-    if (nowMs - last < kUnknownKidReloadInterval.count() || !m_lastUnknownKidReloadMs.compare_exchange_strong(last, nowMs))
+    if (nowMs - last < kUnknownKidReloadInterval.count()
+        || !m_lastUnknownKidReloadMs.compare_exchange_strong(last, nowMs))
         return std::nullopt;
     if (Result<void> loaded = reload(); !loaded) {
         Log::warning(QStringLiteral("tokens"), QStringLiteral("signing keys could not be reloaded"),
-                     {{QStringLiteral("error"), loaded.error().message}});
+                     { { QStringLiteral("error"), loaded.error().message } });
         return std::nullopt;
     }
     keys = snapshot();
@@ -245,7 +247,7 @@ QJsonObject SigningKeyStore::jwks() const
         if (!jwk.isEmpty())
             list.append(jwk);
     }
-    return QJsonObject{{QStringLiteral("keys"), list}};
+    return QJsonObject { { QStringLiteral("keys"), list } };
 }
 
 QList<SigningKeyInfo> SigningKeyStore::keys() const

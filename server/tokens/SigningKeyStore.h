@@ -42,10 +42,10 @@ class SigningKeyStore
 {
 public:
     // How stale another instance's view may be: ServerContext reloads at least this often.
-    static constexpr std::chrono::seconds kReloadInterval{15};
-    static constexpr std::chrono::seconds kReloadMargin{60};
+    static constexpr std::chrono::seconds kReloadInterval { 15 };
+    static constexpr std::chrono::seconds kReloadMargin { 60 };
     // An unknown kid triggers a reload (another instance rotated) at most this often.
-    static constexpr std::chrono::milliseconds kUnknownKidReloadInterval{2000};
+    static constexpr std::chrono::milliseconds kUnknownKidReloadInterval { 2000 };
 
     SigningKeyStore(const Database& database, const Clock& clock, const TokensConfig& config, SecretBox box);
 
@@ -85,7 +85,7 @@ private:
     JwsAlgorithm m_algorithm = JwsAlgorithm::EdDSA;
     mutable QMutex m_mutex;
     std::shared_ptr<const KeySet> m_keys;
-    std::atomic<qint64> m_lastUnknownKidReloadMs{0};
+    std::atomic<qint64> m_lastUnknownKidReloadMs { 0 };
 };
 
 } // namespace authshield::server

@@ -44,11 +44,11 @@ Error invalidRefreshToken()
 
 QJsonObject tokenPairJson(const TokenPair& pair)
 {
-    return QJsonObject{{QStringLiteral("access_token"), pair.accessToken},
-                       {QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                       {QStringLiteral("expires_in"), pair.expiresIn},
-                       {QStringLiteral("refresh_token"), pair.refreshToken},
-                       {QStringLiteral("refresh_expires_in"), pair.refreshExpiresIn}};
+    return QJsonObject { { QStringLiteral("access_token"), pair.accessToken },
+                         { QStringLiteral("token_type"), QStringLiteral("Bearer") },
+                         { QStringLiteral("expires_in"), pair.expiresIn },
+                         { QStringLiteral("refresh_token"), pair.refreshToken },
+                         { QStringLiteral("refresh_expires_in"), pair.refreshExpiresIn } };
 }
 
 TokenService::TokenService(const Database& database, const Clock& clock, const TokensConfig& config,
@@ -78,18 +78,19 @@ Result<TokenService::AccessToken> TokenService::issueAccessToken(const QString& 
     SystemRandom random;
     token.tokenId = QString::fromLatin1(Base64Url::encode(random.bytes(16))); // 128 bits: unique, unguessable
     token.expiresAt = expiresAt;
-    const QJsonObject claims{{QStringLiteral("iss"), m_issuer.value()},
-                             {QStringLiteral("aud"), m_config.audience},
-                             {QStringLiteral("sub"), userId},
-                             {QStringLiteral("iat"), iat},
-                             {QStringLiteral("nbf"), iat},
-                             {QStringLiteral("exp"), expiresAt.toSecsSinceEpoch()},
-                             {QStringLiteral("jti"), token.tokenId},
-                             {QStringLiteral("sid"), sessionId},
-                             {QStringLiteral("client_id"), m_config.audience},
-                             {QStringLiteral("scope"), scope()},
-                             {QStringLiteral("roles"), QJsonArray::fromStringList(roles)}};
-    Result<QString> encoded = Jwt::encode(QJsonObject{{QStringLiteral("typ"), QStringLiteral("at+jwt")}}, claims, *key);
+    const QJsonObject claims { { QStringLiteral("iss"), m_issuer.value() },
+                               { QStringLiteral("aud"), m_config.audience },
+                               { QStringLiteral("sub"), userId },
+                               { QStringLiteral("iat"), iat },
+                               { QStringLiteral("nbf"), iat },
+                               { QStringLiteral("exp"), expiresAt.toSecsSinceEpoch() },
+                               { QStringLiteral("jti"), token.tokenId },
+                               { QStringLiteral("sid"), sessionId },
+                               { QStringLiteral("client_id"), m_config.audience },
+                               { QStringLiteral("scope"), scope() },
+                               { QStringLiteral("roles"), QJsonArray::fromStringList(roles) } };
+    Result<QString> encoded
+        = Jwt::encode(QJsonObject { { QStringLiteral("typ"), QStringLiteral("at+jwt") } }, claims, *key);
     if (!encoded)
         return encoded.error();
     token.token = *encoded;
@@ -163,16 +164,21 @@ Result<TokenPair> TokenService::startSession(const QString& userId, const Reques
     Result<AccessToken> access = issueAccessToken(userId, session.id, *roles);
     if (!access)
         return access.error();
-    return TokenPair{access->token, m_config.accessTtl.count(), *refresh, secondsUntil(now, session.idleExpiresAt),
-                     session.id};
+    return TokenPair { access->token, m_config.accessTtl.count(), *refresh, secondsUntil(now, session.idleExpiresAt),
+                       session.id };
 }
 
 Result<void> TokenService::auditReuse(const QString& userId, const QString& sessionId, const RequestOrigin& origin)
 {
-    AuditEvent event{QStringLiteral("auth.refresh.reused"), QString(), userId, origin.ip, origin.userAgent,
-                     origin.requestId, QStringLiteral("failure"),
-                     QJsonObject{{QStringLiteral("session_id"), sessionId},
-                                 {QStringLiteral("action"), QStringLiteral("session_revoked")}}};
+    AuditEvent event { QStringLiteral("auth.refresh.reused"),
+                       QString(),
+                       userId,
+                       origin.ip,
+                       origin.userAgent,
+                       origin.requestId,
+                       QStringLiteral("failure"),
+                       QJsonObject { { QStringLiteral("session_id"), sessionId },
+                                     { QStringLiteral("action"), QStringLiteral("session_revoked") } } };
     Result<qint64> recorded = m_audit.record(event);
     if (!recorded)
         return recorded.error();
@@ -216,14 +222,15 @@ Result<TokenPair> TokenService::refresh(const QString& refreshToken, const Reque
         const qint64 graceMs = std::chrono::milliseconds(m_config.refreshReuseGrace).count();
         if (graceMs > 0 && nowMs - *usedMs <= graceMs)
             return invalidRefreshToken(); // a racing retry of a legitimate client: refuse, but keep the family
-        Result<bool> revokedNow = m_sessions.repository().revoke(sessionId, QStringLiteral("refresh_token_reused"), now);
+        Result<bool> revokedNow
+            = m_sessions.repository().revoke(sessionId, QStringLiteral("refresh_token_reused"), now);
         if (!revokedNow)
             return revokedNow.error();
         if (Result<void> audited = auditReuse(userId, sessionId, origin); !audited)
             return audited.error();
         if (Result<void> committed = tx->commit(); !committed)
             return committed.error();
-        m_sessions.pushRevoked({sessionId});
+        m_sessions.pushRevoked({ sessionId });
         return Error::make(ErrorCode::RefreshTokenReused,
                            QStringLiteral("The refresh token was already used; the session has been ended."));
     }
@@ -252,22 +259,23 @@ Result<TokenPair> TokenService::refresh(const QString& refreshToken, const Reque
     Result<AccessToken> access = issueAccessToken(userId, sessionId, *roles);
     if (!access)
         return access.error();
-    return TokenPair{access->token, m_config.accessTtl.count(), *child, secondsUntil(now, idleExpiresAt), sessionId};
+    return TokenPair { access->token, m_config.accessTtl.count(), *child, secondsUntil(now, idleExpiresAt), sessionId };
 }
 
 Result<void> TokenService::logout(const TokenHolder& holder, const std::optional<QString>& refreshToken,
                                   const RequestOrigin& origin)
 {
     const QDateTime now = m_clock.now();
-    QStringList ended{holder.sessionId};
+    QStringList ended { holder.sessionId };
     Result<Transaction> tx = Transaction::begin(m_database);
     if (!tx)
         return tx.error();
     if (refreshToken && !refreshToken->isEmpty() && refreshToken->size() <= 128) {
-        SqlQuery find = m_database.prepare(QStringLiteral(
-            "SELECT s.id FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id "
-            "WHERE r.token_hash = :hash AND s.user_id = :user_id"));
-        find.bindBlob(QStringLiteral(":hash"), tokenHash(*refreshToken)).bind(QStringLiteral(":user_id"), holder.userId);
+        SqlQuery find = m_database.prepare(
+            QStringLiteral("SELECT s.id FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id "
+                           "WHERE r.token_hash = :hash AND s.user_id = :user_id"));
+        find.bindBlob(QStringLiteral(":hash"), tokenHash(*refreshToken))
+            .bind(QStringLiteral(":user_id"), holder.userId);
         if (Result<void> executed = find.exec(); !executed)
             return executed;
         if (find.next() && find.uuid(0) != holder.sessionId)
@@ -277,9 +285,14 @@ Result<void> TokenService::logout(const TokenHolder& holder, const std::optional
         if (Result<bool> revoked = m_sessions.repository().revoke(sessionId, QStringLiteral("logout"), now); !revoked)
             return revoked.error();
     }
-    AuditEvent event{QStringLiteral("auth.logout"), holder.userId, holder.userId, origin.ip, origin.userAgent,
-                     origin.requestId, QStringLiteral("success"),
-                     QJsonObject{{QStringLiteral("session_id"), holder.sessionId}}};
+    AuditEvent event { QStringLiteral("auth.logout"),
+                       holder.userId,
+                       holder.userId,
+                       origin.ip,
+                       origin.userAgent,
+                       origin.requestId,
+                       QStringLiteral("success"),
+                       QJsonObject { { QStringLiteral("session_id"), holder.sessionId } } };
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         return recorded.error();
     if (Result<void> committed = tx->commit(); !committed)

@@ -7,6 +7,7 @@
 #include "server/audit/AuditLog.h"
 #include "server/core/Log.h"
 #include "server/crypto/Argon2idHasher.h"
+#include "server/http/AccountPages.h"
 #include "server/http/AccountRoutes.h"
 #include "server/http/HttpServer.h"
 #include "server/http/RequestPipeline.h"
@@ -136,6 +137,8 @@ void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
     registerAccountRoutes(m_router, *m_accounts);
+    if (m_loaded.config.frontendUrl.isEmpty()) // links point at this server: serve the pages they open
+        registerAccountPages(m_router, *m_accounts);
     m_auth->registerRoutes(m_router);
 }
 

@@ -527,6 +527,55 @@ private Q_SLOTS:
         QVERIFY(!accessToken(email, newPassword).isEmpty());
     }
 
+    // Without [server] frontend_url the links open pages of this server: a GET shows a form and spends nothing
+    // (mail scanners prefetch links); the form's POST does the work. No scripts, strict CSP.
+    void mailLinksOpenScriptFreePages()
+    {
+        const QString email = QStringLiteral("kate@example.com");
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
+        const QString token
+            = waitForMail(email, QStringLiteral("verify_email")).linkToken(QStringLiteral("/verify-email"));
+        QVERIFY(!token.isEmpty());
+        TestHttpClient client(m_server->port());
+        const QList<QPair<QByteArray, QByteArray>> form
+            = { { "Content-Type", "application/x-www-form-urlencoded" }, { "User-Agent", "browser" } };
+
+        const TestResponse page = client.get("/verify-email?token=" + token.toLatin1());
+        QCOMPARE(page.status, 200);
+        QVERIFY(page.header("content-type").startsWith("text/html"));
+        QVERIFY(page.header("content-security-policy").startsWith("default-src 'none'; form-action 'self'"));
+        QVERIFY(page.body.contains("<form method=\"post\" action=\"/verify-email\">"));
+        QVERIFY(page.body.contains(token.toLatin1()));
+        QVERIFY(!page.body.contains("<script"));
+        QVERIFY(!page.body.contains("style"));
+        QCOMPARE(client.get("/verify-email?token=" + token.toLatin1()).status, 200); // still unspent
+
+        const TestResponse confirmed = client.request("POST", "/verify-email", "token=" + token.toLatin1(), form);
+        QCOMPARE(confirmed.status, 200);
+        QVERIFY(confirmed.body.contains("Email address confirmed"));
+        const TestResponse again = client.request("POST", "/verify-email", "token=" + token.toLatin1(), form);
+        QCOMPARE(again.status, 422);
+        QVERIFY(again.body.contains("The link is invalid, expired or already used"));
+        QCOMPARE(client.get("/verify-email").status, 400);
+
+        QCOMPARE(post("/api/v1/auth/forgot-password", body({ { "email", email } })).status, 202);
+        const QString reset
+            = waitForMail(email, QStringLiteral("password_reset")).linkToken(QStringLiteral("/reset-password"));
+        const TestResponse resetPage = client.get("/reset-password?token=" + reset.toLatin1());
+        QCOMPARE(resetPage.status, 200);
+        QVERIFY(resetPage.body.contains("name=\"new_password\""));
+        const TestResponse weak
+            = client.request("POST", "/reset-password", "token=" + reset.toLatin1() + "&new_password=password1", form);
+        QCOMPARE(weak.status, 422);
+        QVERIFY(weak.body.contains("The new password is one of the 10,000 most common passwords"));
+        QVERIFY(weak.body.contains("action=\"/reset-password\"")); // the form again, link still good
+        const TestResponse changed = client.request(
+            "POST", "/reset-password", "token=" + reset.toLatin1() + "&new_password=copper+kettle+%2B+tea", form);
+        QCOMPARE(changed.status, 200);
+        QVERIFY(changed.body.contains("Password changed"));
+        QVERIFY(!accessToken(email, QStringLiteral("copper kettle + tea")).isEmpty());
+    }
+
     void readyReportsTheMailWorker()
     {
         TestHttpClient client(m_server->port());

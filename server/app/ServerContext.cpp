@@ -5,8 +5,8 @@
 #include "server/app/AuthModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/audit/AuditLog.h"
-#include "server/core/Log.h"
 #include "server/crypto/Argon2idHasher.h"
+#include "server/core/Log.h"
 #include "server/http/AccountPages.h"
 #include "server/http/AccountRoutes.h"
 #include "server/http/HttpServer.h"
@@ -58,7 +58,7 @@ Result<void> ServerContext::openStorage()
         return applied.error();
     for (const Migration& migration : *applied)
         Log::info(QStringLiteral("storage"), QStringLiteral("migration applied"),
-                  { { QStringLiteral("migration"), migration.id() } });
+                  {{QStringLiteral("migration"), migration.id()}});
 
     Result<std::unique_ptr<KeyValueStore>> store = makeKeyValueStore(config.redis, m_clock);
     if (!store)
@@ -169,14 +169,14 @@ Result<void> ServerContext::start()
     m_accounts->setFrontendUrl(m_loaded.config.effectiveFrontendUrl());
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
-              { { QStringLiteral("host"), config.http.host },
-                { QStringLiteral("port"), *port },
-                { QStringLiteral("threads"), m_http->threadCount() },
-                { QStringLiteral("profile"), profileName(config.profile) },
-                { QStringLiteral("data_dir"), config.dataDir },
-                { QStringLiteral("database"), m_database->describe() },
-                { QStringLiteral("redis"), m_keyValueStore->backendName() },
-                { QStringLiteral("public_url"), config.publicUrl } });
+              {{QStringLiteral("host"), config.http.host},
+               {QStringLiteral("port"), *port},
+               {QStringLiteral("threads"), m_http->threadCount()},
+               {QStringLiteral("profile"), profileName(config.profile)},
+               {QStringLiteral("data_dir"), config.dataDir},
+               {QStringLiteral("database"), m_database->describe()},
+               {QStringLiteral("redis"), m_keyValueStore->backendName()},
+               {QStringLiteral("public_url"), config.publicUrl}});
     return success();
 }
 

@@ -52,7 +52,8 @@ Result<User> UserRepository::create(const NewUser& user) const
         insert.bindNull(QStringLiteral(":hash"));
     else
         insert.bind(QStringLiteral(":hash"), user.passwordHash);
-    insert.bind(QStringLiteral(":name"), user.displayName).bind(QStringLiteral(":status"), userStatusName(user.status));
+    // A null QString binds as SQL NULL; the column is NOT NULL with '' for "no name".
+    insert.bind(QStringLiteral(":name"), user.displayName.isNull() ? QStringLiteral("") : user.displayName).bind(QStringLiteral(":status"), userStatusName(user.status));
     insert.bind(QStringLiteral(":now"), now);
     if (Result<void> inserted = insert.exec(); !inserted) {
         if (inserted.error().code == ErrorCode::Conflict)
@@ -124,7 +125,7 @@ Result<void> UserRepository::updatePasswordHash(const QString& id, const QString
 Result<void> UserRepository::updateDisplayName(const QString& id, const QString& displayName) const
 {
     return touch(QStringLiteral("UPDATE users SET display_name = :value, updated_at = :now WHERE id = :id"), id,
-                 displayName);
+                 displayName.isNull() ? QStringLiteral("") : displayName);
 }
 
 Result<void> UserRepository::updateEmail(const QString& id, const QString& normalisedEmail) const

@@ -1,19 +1,26 @@
 #include "server/app/ServerContext.h"
 
+#include "server/accounts/AccountService.h"
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
+#include "server/http/AccountPages.h"
+#include "server/http/AccountRoutes.h"
 #include "server/http/HttpServer.h"
 #include "server/http/RequestPipeline.h"
 #include "server/http/SlowWorkPool.h"
+#include "server/mail/FileMailTransport.h"
+#include "server/mail/MailOutbox.h"
+#include "server/mail/OutboxWorker.h"
 #include "server/storage/Database.h"
 #include "server/storage/KeyValueStore.h"
 #include "server/storage/KeyValueStoreFactory.h"
 #include "server/storage/MigrationRunner.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QSslConfiguration>
 
@@ -84,12 +91,49 @@ Result<void> ServerContext::openStorage()
                     [database] { return dependencyStatus(database->dialect().name(), database->ping()); });
     KeyValueStore* kvStore = m_keyValueStore.get();
     m_readiness.add(QStringLiteral("redis"), [kvStore] { return dependencyStatus(kvStore->backendName(), kvStore->ping()); });
+    startMail();
+    m_accounts = std::make_unique<AccountService>(*m_database, m_clock, m_loaded.config, *m_passwordHasher,
+                                                  *m_auditLog, *m_mailOutbox);
+    TokenService* tokens = &m_auth->tokens();
+    m_accounts->setSessionRevoker([tokens](const QString& userId, const QString& reason, const RequestOrigin& origin,
+                                           const QString& exceptSessionId) {
+        return tokens->revokeAllSessions(userId, reason, origin, exceptSessionId);
+    });
     return success();
+}
+
+void ServerContext::startMail()
+{
+    const ServerConfig& config = m_loaded.config;
+    m_mailOutbox = std::make_unique<MailOutbox>(*m_database, m_clock);
+    const QString mailDirectory = config.mail.directory.isEmpty()
+        ? QDir(config.dataDir).filePath(QStringLiteral("mail"))
+        : QDir(config.dataDir).absoluteFilePath(config.mail.directory);
+    m_mailTransport = std::make_unique<FileMailTransport>(mailDirectory, config.mail.from);
+    m_outboxWorker = std::make_unique<OutboxWorker>(*m_mailOutbox, *m_mailTransport, m_clock, config.mail);
+    m_outboxWorker->start();
+
+    const OutboxWorker* worker = m_outboxWorker.get();
+    const MailOutbox* outbox = m_mailOutbox.get();
+    const QString transport = m_mailTransport->name();
+    m_readiness.add(QStringLiteral("mail"), [worker, outbox, transport] {
+        DependencyStatus status;
+        status.backend = transport;
+        status.up = worker->isAlive();
+        const Result<OutboxDepth> depth = outbox->depth();
+        const QString depthText = depth ? QStringLiteral("outbox: %1 pending, %2 failed").arg(depth->pending).arg(depth->failed)
+                                        : QStringLiteral("outbox depth unknown: ") + depth.error().message;
+        status.detail = status.up ? depthText : QStringLiteral("outbox worker not running; ") + depthText;
+        return status;
+    });
 }
 
 void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
+    registerAccountRoutes(m_router, *m_accounts);
+    if (m_loaded.config.frontendUrl.isEmpty()) // links point at this server: serve the pages they open
+        registerAccountPages(m_router, *m_accounts);
     m_auth->registerRoutes(m_router);
 }
 
@@ -117,6 +161,7 @@ Result<void> ServerContext::start()
     if (m_loaded.config.publicUrl.isEmpty()) // dev/test on port 0: the issuer is known only now
         m_loaded.config.publicUrl = listenUrl(config.http.host, *port);
     m_auth->setIssuer(m_loaded.config.publicUrl);
+    m_accounts->setFrontendUrl(m_loaded.config.effectiveFrontendUrl());
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
               {{QStringLiteral("host"), config.http.host},
@@ -137,6 +182,8 @@ void ServerContext::stop()
         m_http.reset();
     }
     m_slowPool.reset();
+    if (m_outboxWorker)
+        m_outboxWorker->stop(); // after the HTTP side, so nothing enqueues behind it
 }
 
 } // namespace authshield::server

@@ -12,12 +12,16 @@
 
 namespace authshield::server {
 
+class AccountService;
 class Argon2idHasher;
 class AuditLog;
 class AuthModule;
 class Database;
 class HttpServer;
 class KeyValueStore;
+class MailOutbox;
+class MailTransport;
+class OutboxWorker;
 class RequestPipeline;
 class SlowWorkPool;
 
@@ -42,12 +46,14 @@ public:
     KeyValueStore& keyValueStore() { return *m_keyValueStore; }
     AuditLog& auditLog() { return *m_auditLog; }
     Argon2idHasher& passwordHasher() { return *m_passwordHasher; }
+    MailOutbox& mailOutbox() { return *m_mailOutbox; }
     const Clock& clock() const { return m_clock; }
     // Tokens, sessions, login, RBAC, signing keys (valid after start()).
     AuthModule& auth() { return *m_auth; }
 
 private:
     Result<void> openStorage();
+    void startMail();
     void registerRoutes();
 
     LoadedConfig m_loaded;
@@ -56,6 +62,10 @@ private:
     std::unique_ptr<KeyValueStore> m_keyValueStore;
     std::unique_ptr<AuditLog> m_auditLog;
     std::unique_ptr<Argon2idHasher> m_passwordHasher; // one instance: building it computes the dummy hash
+    std::unique_ptr<MailOutbox> m_mailOutbox;
+    std::unique_ptr<MailTransport> m_mailTransport;
+    std::unique_ptr<OutboxWorker> m_outboxWorker;
+    std::unique_ptr<AccountService> m_accounts;
     std::unique_ptr<AuthModule> m_auth;
     Readiness m_readiness;
     Router m_router;

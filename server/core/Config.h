@@ -93,6 +93,24 @@ struct RateLimitConfig
     RateLimitRule globalIp{600, std::chrono::seconds(60)};
 };
 
+// Account-token lifetimes (links in verification, reset and email-change mails).
+struct AccountsConfig
+{
+    std::chrono::seconds verifyTtl{24 * 3600};
+    std::chrono::seconds resetTtl{30 * 60};
+    std::chrono::seconds emailChangeTtl{24 * 3600};
+};
+
+// The outbox worker; the transport (files in the embedded default, SMTP later) is chosen by ServerContext.
+struct MailConfig
+{
+    QString from = QStringLiteral("AuthShield <no-reply@localhost>");
+    QString directory; // file transport: where .eml files go; empty = <data dir>/mail
+    std::chrono::milliseconds pollInterval{250};
+    std::chrono::seconds retryBase{30}; // first retry delay after a temporary failure, doubling per attempt
+    int maxAttempts = 8; // then the mail is marked failed
+};
+
 struct SecretsConfig
 {
     QString encryptionKey; // secret: 32 bytes base64; encrypts signing keys and SMTP password at rest
@@ -104,6 +122,7 @@ struct ServerConfig
     Profile profile = Profile::Dev;
     QString dataDir; // default ./var (or $XDG_DATA_HOME/authshield when ./ is not writable)
     QString publicUrl; // token issuer and base of mail links; dev default http://<host>:<port>
+    QString frontendUrl; // base of the links in mails; empty = publicUrl
     bool apiDocs = true; // GET /openapi.json; prod refuses it unless explicitly allowed
     HttpConfig http;
     DatabaseConfig database;
@@ -113,6 +132,10 @@ struct ServerConfig
     PasswordConfig password;
     RateLimitConfig ratelimit;
     SecretsConfig secrets;
+    AccountsConfig accounts;
+    MailConfig mail;
+
+    QString effectiveFrontendUrl() const { return frontendUrl.isEmpty() ? publicUrl : frontendUrl; }
 };
 
 } // namespace authshield::server

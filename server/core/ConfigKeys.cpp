@@ -353,6 +353,11 @@ QList<ConfigKey> buildKeys()
     publicUrl.envAliases = { u"AUTHSHIELD_PUBLIC_URL"_s };
     keys << publicUrl;
 
+    keys << stringKey(
+        u"server"_s, u"frontend_url"_s,
+        u"Base URL of the links in mails ({frontend_url}/verify-email?token=…); default the public URL"_s,
+        [](auto& c) -> auto& { return c.frontendUrl; }, urlValidator({ u"http"_s, u"https"_s }));
+
     keys << boolKey(
         u"server"_s, u"api_docs"_s, u"Serve GET /openapi.json; default true in dev/test, false in prod"_s,
         [](auto& c) -> auto& { return c.apiDocs; });
@@ -480,6 +485,33 @@ QList<ConfigKey> buildKeys()
                 [](auto& c) -> auto& { return c.ratelimit.refreshIp; })
          << rateKey(
                 u"global_ip"_s, u"All requests per client IP"_s, [](auto& c) -> auto& { return c.ratelimit.globalIp; });
+
+    keys << durationKey(
+        u"accounts"_s, u"verify_ttl"_s, u"Lifetime of an email verification link"_s,
+        [](auto& c) -> auto& { return c.accounts.verifyTtl; }, seconds(60), std::chrono::hours(24 * 30))
+         << durationKey(
+                u"accounts"_s, u"reset_ttl"_s, u"Lifetime of a password reset link"_s,
+                [](auto& c) -> auto& { return c.accounts.resetTtl; }, seconds(60), std::chrono::hours(24))
+         << durationKey(
+                u"accounts"_s, u"email_change_ttl"_s, u"Lifetime of the link confirming a new email address"_s,
+                [](auto& c) -> auto& { return c.accounts.emailChangeTtl; }, seconds(60), std::chrono::hours(24 * 30));
+
+    keys << stringKey(
+        u"mail"_s, u"from"_s, u"From header of outgoing mail"_s, [](auto& c) -> auto& { return c.mail.from; },
+        [](const QString& value) { return value.contains(u'@') ? QString() : u"must contain an address"_s; })
+         << stringKey(
+                u"mail"_s, u"directory"_s,
+                u"Where the embedded default writes each outgoing mail as an .eml file; default <data dir>/mail"_s,
+                [](auto& c) -> auto& { return c.mail.directory; })
+         << durationKey(
+                u"mail"_s, u"poll_interval"_s, u"How often the outbox worker looks for due mail"_s,
+                [](auto& c) -> auto& { return c.mail.pollInterval; }, milliseconds(10), oneHour)
+         << durationKey(
+                u"mail"_s, u"retry_base"_s, u"Delay before the first retry of a failed delivery; doubles per attempt"_s,
+                [](auto& c) -> auto& { return c.mail.retryBase; }, seconds(1), oneHour)
+         << intKey(
+                u"mail"_s, u"max_attempts"_s, u"Delivery attempts before a mail is marked failed"_s,
+                [](auto& c) -> auto& { return c.mail.maxAttempts; }, 1, 100);
 
     keys << secretKey(
         u"secrets"_s, u"encryption_key"_s,

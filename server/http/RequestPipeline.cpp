@@ -126,12 +126,20 @@ RequestPipeline::Prepared RequestPipeline::prepare(HttpRequest& request) const
         return prepared;
     }
     if (hasBody(request.method) && !request.body.isEmpty()) {
-        if (!options.jsonBody) {
+        if (!options.jsonBody && !options.formBody) {
             prepared.earlyResponse = HttpResponse::error(ErrorCode::InvalidRequest,
                                                          QStringLiteral("this endpoint takes no request body"));
             return prepared;
         }
-        if (!isJsonContentType(request.header(QByteArrayLiteral("content-type")))) {
+        const QByteArray contentType = request.header(QByteArrayLiteral("content-type"));
+        if (options.formBody
+            && !contentType.trimmed().toLower().startsWith(QByteArrayLiteral("application/x-www-form-urlencoded"))) {
+            prepared.earlyResponse = HttpResponse::error(
+                ErrorCode::UnsupportedMediaType,
+                QStringLiteral("request body must be application/x-www-form-urlencoded"));
+            return prepared;
+        }
+        if (options.jsonBody && !isJsonContentType(contentType)) {
             prepared.earlyResponse = HttpResponse::error(
                 ErrorCode::UnsupportedMediaType, QStringLiteral("request body must be application/json (UTF-8)"));
             return prepared;

@@ -22,6 +22,7 @@ struct RouteOptions
     Auth auth = Auth::None;
     QString permission; // checked after auth; empty = any authenticated caller
     bool jsonBody = false; // non-empty bodies must be application/json; parsed lazily by the handler
+    bool formBody = false; // non-empty bodies must be application/x-www-form-urlencoded (HTML form posts)
     bool slow = false; // run the handler on the slow-work pool (Argon2, SMTP, exports, dependency checks)
     bool sensitiveBody = false; // never log or echo the body (passwords)
     QStringList rateLimitPolicies; // checked before auth (ratelimit issue)

@@ -89,6 +89,11 @@ Database::Database(const DatabaseConfig& config, const QString& dataDir)
 
 Database::~Database()
 {
+    releaseThreadConnection();
+}
+
+void Database::releaseThreadConnection() const
+{
     ThreadConnections& connections = threadConnections();
     const auto it = connections.entries.constFind(m_id);
     if (it == connections.entries.cend())

@@ -53,6 +53,9 @@ public:
 
     // Parameterised statement on this thread's connection: db.prepare(sql).bind(":x", v).exec().
     SqlQuery prepare(const QString& sql) const;
+    // Closes the calling thread's connection now. A thread that ends while the process may be exiting calls it
+    // last thing: thread_local clean-up runs after QThread::wait() has returned, when Qt SQL may be gone.
+    void releaseThreadConnection() const;
     // Whether the calling thread has a Transaction open (services join it instead of opening their own).
     bool inTransaction() const;
 

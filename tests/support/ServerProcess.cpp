@@ -59,6 +59,8 @@ bool ServerProcess::start(int timeoutMs)
         env.insert(QStringLiteral("AUTHSHIELD_HTTP_LISTEN"), QStringLiteral("127.0.0.1:0"));
     if (!env.contains(QStringLiteral("AUTHSHIELD_ENV")))
         env.insert(QStringLiteral("AUTHSHIELD_ENV"), QStringLiteral("test"));
+    log(); // keep what a previous run printed, but look for the new run's "listening" line only
+    const qsizetype previousRun = m_log.size();
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setProcessEnvironment(cleanEnvironment(env));
@@ -68,7 +70,7 @@ bool ServerProcess::start(int timeoutMs)
         return false;
     m_port = 0;
     QDeadlineTimer deadline(timeoutMs);
-    qsizetype scanned = 0;
+    qsizetype scanned = previousRun;
     while (!deadline.hasExpired() && m_process->state() == QProcess::Running) {
         m_process->waitForReadyRead(100);
         log();

@@ -1,6 +1,8 @@
 #include "server/app/Cli.h"
 
 #include "server/app/ServeCommand.h"
+#include "server/audit/AuditLog.h"
+#include "server/core/Clock.h"
 #include "server/core/ConfigLoader.h"
 #include "server/core/DataDir.h"
 #include "server/core/Log.h"
@@ -23,6 +25,7 @@ Commands:
   serve                  run the server (embedded default with no configuration at all)
   migrate [--dry-run]    apply pending database migrations (--dry-run lists them only)
   check-config           print the effective configuration (secrets masked) and its problems
+  audit verify           check the audit log's hash chain; prints the first broken seq (exit 1) or ok
   --version              print the version
   --help                 print this help
 
@@ -41,6 +44,7 @@ void printErr(const QString& text)
 struct Invocation
 {
     QString command;
+    QString subcommand; // audit verify
     ConfigSources sources;
     bool dryRun = false;
 };
@@ -87,6 +91,9 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
             invocation.dryRun = true;
         } else if (!argument.startsWith(QLatin1Char('-')) && invocation.command.isEmpty()) {
             invocation.command = argument;
+        } else if (!argument.startsWith(QLatin1Char('-')) && invocation.command == QLatin1String("audit")
+                   && invocation.subcommand.isEmpty()) {
+            invocation.subcommand = argument;
         } else {
             printErr(QStringLiteral("authshield-server: unknown option or extra argument \"%1\" (see --help)")
                          .arg(argument));
@@ -95,7 +102,7 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
         }
     }
     static const QStringList commands = {QStringLiteral("serve"), QStringLiteral("migrate"),
-                                         QStringLiteral("check-config")};
+                                         QStringLiteral("check-config"), QStringLiteral("audit")};
     if (invocation.command.isEmpty()) {
         printErr(QStringLiteral("authshield-server: no command given\n") + QString::fromLatin1(kUsage));
         *exitCode = 2;
@@ -103,6 +110,11 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
     }
     if (!commands.contains(invocation.command)) {
         printErr(QStringLiteral("authshield-server: unknown command \"%1\" (see --help)").arg(invocation.command));
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (invocation.command == QLatin1String("audit") && invocation.subcommand != QLatin1String("verify")) {
+        printErr(QStringLiteral("authshield-server: audit needs a subcommand: audit verify"));
         *exitCode = 2;
         return std::nullopt;
     }
@@ -163,6 +175,37 @@ int runMigrate(const Invocation& invocation)
     return 0;
 }
 
+int runAuditVerify(const Invocation& invocation)
+{
+    std::optional<LoadedConfig> loaded = loadConfig(invocation.sources);
+    if (!loaded)
+        return 1;
+    if (Result<void> prepared = prepareDataDir(loaded->config); !prepared) {
+        printErr(prepared.error().message);
+        return 1;
+    }
+    Database database(loaded->config.database, loaded->config.dataDir);
+    if (Result<void> opened = database.open(); !opened) {
+        printErr(QStringLiteral("authshield-server: cannot open the database %1: %2")
+                     .arg(database.describe(), opened.error().message));
+        return 1;
+    }
+    SystemClock clock;
+    AuditLog auditLog(database, clock);
+    Result<AuditVerification> verified = auditLog.verify();
+    if (!verified) {
+        printErr(QStringLiteral("authshield-server: cannot read the audit log: ") + verified.error().message);
+        return 1;
+    }
+    if (!verified->ok) {
+        std::printf("broken: the audit chain is broken at seq %lld\n",
+                    static_cast<long long>(verified->firstBrokenSeq.value_or(0)));
+        return 1;
+    }
+    std::printf("ok: %lld events checked\n", static_cast<long long>(verified->checked));
+    return 0;
+}
+
 int runCheckConfig(const Invocation& invocation)
 {
     std::optional<LoadedConfig> loaded = loadConfig(invocation.sources);
@@ -191,6 +234,8 @@ int Cli::run(const QStringList& arguments)
         return runMigrate(*invocation);
     if (invocation->command == QLatin1String("check-config"))
         return runCheckConfig(*invocation);
+    if (invocation->command == QLatin1String("audit"))
+        return runAuditVerify(*invocation);
     std::optional<LoadedConfig> loaded = loadConfig(invocation->sources);
     if (!loaded)
         return 1;

@@ -1,6 +1,7 @@
 #include "server/app/ServerContext.h"
 
 #include "server/app/OpsRoutes.h"
+#include "server/app/SecurityServices.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
@@ -56,6 +57,7 @@ Result<void> ServerContext::openStorage()
     m_keyValueStore = std::move(store).value();
     m_auditLog = std::make_unique<AuditLog>(*m_database, m_clock);
     m_passwordHasher = std::make_unique<Argon2idHasher>(config.password);
+    m_security = new SecurityServices(config, *m_database, *m_keyValueStore, *m_auditLog, m_clock, this);
 
     Database* database = m_database.get();
     m_readiness.add(QStringLiteral("database"), [database] {
@@ -81,12 +83,14 @@ Result<void> ServerContext::openStorage()
             status.detail = ping.error().message;
         return status;
     });
+    m_security->addReadiness(m_readiness);
     return success();
 }
 
 void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
+    m_security->registerRoutes(m_router);
 }
 
 Result<void> ServerContext::start()
@@ -100,6 +104,8 @@ Result<void> ServerContext::start()
     options.trustedProxies = config.http.trustedProxies;
     options.strictTransportSecurity = config.profile == Profile::Prod;
     m_pipeline = std::make_unique<RequestPipeline>(m_router, options);
+    if (Result<void> security = m_security->start(*m_pipeline, m_readiness); !security)
+        return security;
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
     m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
@@ -123,6 +129,8 @@ Result<void> ServerContext::start()
 
 void ServerContext::stop()
 {
+    if (m_security)
+        m_security->stop();
     if (m_http) {
         m_http->stop();
         m_http.reset();

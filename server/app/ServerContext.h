@@ -18,6 +18,7 @@ class Database;
 class HttpServer;
 class KeyValueStore;
 class RequestPipeline;
+class SecurityServices;
 class SlowWorkPool;
 
 // The composition root: builds every service from the configuration, registers the routes and runs the
@@ -42,6 +43,8 @@ public:
     AuditLog& auditLog() { return *m_auditLog; }
     Argon2idHasher& passwordHasher() { return *m_passwordHasher; }
     const Clock& clock() const { return m_clock; }
+    // Rate limits, lockout, live security settings, metrics (see SecurityServices).
+    SecurityServices& security() { return *m_security; }
 
 private:
     Result<void> openStorage();
@@ -53,6 +56,7 @@ private:
     std::unique_ptr<KeyValueStore> m_keyValueStore;
     std::unique_ptr<AuditLog> m_auditLog;
     std::unique_ptr<Argon2idHasher> m_passwordHasher; // one instance: building it computes the dummy hash
+    SecurityServices* m_security = nullptr; // child QObject
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

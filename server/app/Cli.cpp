@@ -1,5 +1,6 @@
 #include "server/app/Cli.h"
 
+#include "server/app/AdminCommands.h"
 #include "server/app/ServeCommand.h"
 #include "server/audit/AuditLog.h"
 #include "server/core/Clock.h"
@@ -25,6 +26,9 @@ Commands:
   serve                  run the server (embedded default with no configuration at all)
   migrate [--dry-run]    apply pending database migrations (--dry-run lists them only)
   check-config           print the effective configuration (secrets masked) and its problems
+  create-admin --email E create (or promote) an administrator; the password is read from the terminal
+                         without echo, or from the first line of stdin when it is not a terminal
+  keys rotate            make a new token signing key current and print its kid (old tokens stay valid)
   audit verify           check the audit log's hash chain; prints the first broken seq (exit 1) or ok
   --version              print the version
   --help                 print this help
@@ -44,7 +48,8 @@ void printErr(const QString& text)
 struct Invocation
 {
     QString command;
-    QString subcommand; // audit verify
+    QString subcommand; // keys rotate, audit verify
+    QString email; // create-admin
     ConfigSources sources;
     bool dryRun = false;
 };
@@ -89,9 +94,17 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
             invocation.sources.dataDirOverride = argument.mid(11);
         } else if (argument == QLatin1String("--dry-run")) {
             invocation.dryRun = true;
+        } else if (argument == QLatin1String("--email")) {
+            if (!takeValue(argument, &invocation.email)) {
+                *exitCode = 2;
+                return std::nullopt;
+            }
+        } else if (argument.startsWith(QLatin1String("--email="))) {
+            invocation.email = argument.mid(8);
         } else if (!argument.startsWith(QLatin1Char('-')) && invocation.command.isEmpty()) {
             invocation.command = argument;
-        } else if (!argument.startsWith(QLatin1Char('-')) && invocation.command == QLatin1String("audit")
+        } else if (!argument.startsWith(QLatin1Char('-'))
+                   && (invocation.command == QLatin1String("keys") || invocation.command == QLatin1String("audit"))
                    && invocation.subcommand.isEmpty()) {
             invocation.subcommand = argument;
         } else {
@@ -102,7 +115,8 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
         }
     }
     static const QStringList commands = {QStringLiteral("serve"), QStringLiteral("migrate"),
-                                         QStringLiteral("check-config"), QStringLiteral("audit")};
+                                         QStringLiteral("check-config"), QStringLiteral("create-admin"),
+                                         QStringLiteral("keys"), QStringLiteral("audit")};
     if (invocation.command.isEmpty()) {
         printErr(QStringLiteral("authshield-server: no command given\n") + QString::fromLatin1(kUsage));
         *exitCode = 2;
@@ -115,6 +129,21 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
     }
     if (invocation.command == QLatin1String("audit") && invocation.subcommand != QLatin1String("verify")) {
         printErr(QStringLiteral("authshield-server: audit needs a subcommand: audit verify"));
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (invocation.command == QLatin1String("keys") && invocation.subcommand != QLatin1String("rotate")) {
+        printErr(QStringLiteral("authshield-server: usage: keys rotate"));
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (invocation.command == QLatin1String("create-admin") && invocation.email.isEmpty()) {
+        printErr(QStringLiteral("authshield-server: create-admin needs --email (the password is read from stdin)"));
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (!invocation.email.isEmpty() && invocation.command != QLatin1String("create-admin")) {
+        printErr(QStringLiteral("authshield-server: --email belongs to create-admin"));
         *exitCode = 2;
         return std::nullopt;
     }
@@ -239,6 +268,10 @@ int Cli::run(const QStringList& arguments)
     std::optional<LoadedConfig> loaded = loadConfig(invocation->sources);
     if (!loaded)
         return 1;
+    if (invocation->command == QLatin1String("create-admin"))
+        return AdminCommands::createAdmin(loaded->config, invocation->email);
+    if (invocation->command == QLatin1String("keys"))
+        return AdminCommands::rotateKeys(loaded->config);
     return ServeCommand::run(std::move(*loaded));
 }
 

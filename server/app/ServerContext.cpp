@@ -1,7 +1,11 @@
 #include "server/app/ServerContext.h"
 
+#include "server/app/AccessTokenAuthenticator.h"
+#include "server/app/AuthModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/app/SecurityServices.h"
+#include "server/ratelimit/AccountLockout.h"
+#include "server/ratelimit/RateLimitService.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
@@ -58,6 +62,12 @@ Result<void> ServerContext::openStorage()
     m_auditLog = std::make_unique<AuditLog>(*m_database, m_clock);
     m_passwordHasher = std::make_unique<Argon2idHasher>(config.password);
     m_security = new SecurityServices(config, *m_database, *m_keyValueStore, *m_auditLog, m_clock, this);
+    Result<std::unique_ptr<AuthModule>> auth
+        = AuthModule::create(config, *m_database, *m_keyValueStore, *m_auditLog, *m_passwordHasher, m_clock, this);
+    if (!auth)
+        return auth.error();
+    m_auth = std::move(auth).value();
+    m_auth->setAbuseProtection(m_security->rateLimits(), m_security->lockout(), m_security->metrics());
 
     Database* database = m_database.get();
     m_readiness.add(QStringLiteral("database"), [database] {
@@ -91,6 +101,7 @@ void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
     m_security->registerRoutes(m_router);
+    m_auth->registerRoutes(m_router);
 }
 
 Result<void> ServerContext::start()
@@ -106,6 +117,7 @@ Result<void> ServerContext::start()
     m_pipeline = std::make_unique<RequestPipeline>(m_router, options);
     if (Result<void> security = m_security->start(*m_pipeline, m_readiness); !security)
         return security;
+    m_pipeline->setAuthenticator(&m_auth->authenticator());
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
     m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
@@ -114,6 +126,7 @@ Result<void> ServerContext::start()
         return port.error();
     if (m_loaded.config.publicUrl.isEmpty()) // dev/test on port 0: the issuer is known only now
         m_loaded.config.publicUrl = listenUrl(config.http.host, *port);
+    m_auth->setIssuer(m_loaded.config.publicUrl);
 
     Log::info(QStringLiteral("server"), QStringLiteral("listening"),
               {{QStringLiteral("host"), config.http.host},

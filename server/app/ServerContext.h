@@ -14,6 +14,7 @@ namespace authshield::server {
 
 class Argon2idHasher;
 class AuditLog;
+class AuthModule;
 class Database;
 class HttpServer;
 class KeyValueStore;
@@ -45,6 +46,8 @@ public:
     const Clock& clock() const { return m_clock; }
     // Rate limits, lockout, live security settings, metrics (see SecurityServices).
     SecurityServices& security() { return *m_security; }
+    // Tokens, sessions, login, RBAC, signing keys (valid after start()).
+    AuthModule& auth() { return *m_auth; }
 
 private:
     Result<void> openStorage();
@@ -57,6 +60,7 @@ private:
     std::unique_ptr<AuditLog> m_auditLog;
     std::unique_ptr<Argon2idHasher> m_passwordHasher; // one instance: building it computes the dummy hash
     SecurityServices* m_security = nullptr; // child QObject
+    std::unique_ptr<AuthModule> m_auth;
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

@@ -1,0 +1,119 @@
+#include "server/storage/Database.h"
+#include "tests/support/AuthTestSupport.h"
+#include "tests/support/BackendFixture.h"
+#include "tests/support/RedisInstance.h"
+#include "tests/support/ServerProcess.h"
+#include "tests/support/TestHttpClient.h"
+
+#include <QTest>
+
+using namespace authshield::test;
+
+namespace {
+const QString kPassword = QStringLiteral("correct horse battery staple");
+} // namespace
+
+// Two server processes sharing PostgreSQL and Redis: a logout on one is refused by the other within 1 s, also
+// after the other lost and regained its Redis connection (its revocation set is resynchronised).
+class TestRevocationMulti : public QObject
+{
+    Q_OBJECT
+
+private:
+    BackendFixture m_backend;
+    std::unique_ptr<ServerProcess> m_a;
+    std::unique_ptr<ServerProcess> m_b;
+
+    static int sessionsStatus(quint16 port, const QString& token)
+    {
+        TestHttpClient client(port);
+        return client.get("/api/v1/sessions", {{"Authorization", TestHttpClient::bearer(token)}}).status;
+    }
+
+    static int resynchronisations(const ServerProcess& server)
+    {
+        int count = 0;
+        for (const QByteArray& line : server.log().split('\n'))
+            count += line.contains("\"component\":\"revocation\"") && line.contains("\"msg\":\"resynchronised\"") ? 1 : 0;
+        return count;
+    }
+
+    QString loginOnA()
+    {
+        const TestResponse response = login(m_a->port(), "ivy@example.com", kPassword);
+        return response.json().value("access_token").toString();
+    }
+
+    void logoutOnA(const QString& token)
+    {
+        TestHttpClient client(m_a->port());
+        QCOMPARE(client.postJson("/api/v1/auth/logout", QJsonObject{}, {{"Authorization", TestHttpClient::bearer(token)}})
+                     .status,
+                 204);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!m_backend.isPostgres())
+            QSKIP("instances share revocations through Redis; the SQLite profile runs one process with in-process stores");
+        QVERIFY(m_backend.start());
+        const QMap<QString, QString> env = m_backend.serverEnvironment(QStringLiteral("multi"));
+        m_a = std::make_unique<ServerProcess>(env);
+        m_b = std::make_unique<ServerProcess>(env);
+        QVERIFY2(m_a->start(), m_a->log().constData());
+        QVERIFY2(m_b->start(), m_b->log().constData());
+        std::unique_ptr<authshield::server::Database> db = openServerDatabase(env, m_a->dataDir());
+        QVERIFY(db);
+        QVERIFY(!seedUser(*db, {"ivy@example.com", kPassword}).isEmpty());
+        // The two instances have their own data dirs, but one database: same signing keys, same users.
+        QTRY_VERIFY_WITH_TIMEOUT(resynchronisations(*m_b) >= 1, 10000);
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_b)
+            QCOMPARE(m_b->stop(), 0);
+        if (m_a)
+            QCOMPARE(m_a->stop(), 0);
+    }
+
+    void logoutOnOneInstanceIsSeenByTheOther()
+    {
+        const QString token = loginOnA();
+        QVERIFY(!token.isEmpty());
+        QCOMPARE(sessionsStatus(m_b->port(), token), 200); // verified and cached on B
+        logoutOnA(token);
+        QTRY_COMPARE_WITH_TIMEOUT(sessionsStatus(m_b->port(), token), 401, 1000);
+    }
+
+    void afterRedisReconnect()
+    {
+        const QString token = loginOnA();
+        QCOMPARE(sessionsStatus(m_b->port(), token), 200);
+        const int before = resynchronisations(*m_b);
+        m_backend.redis()->stop();
+        QVERIFY(m_backend.redis()->restart());
+        // B's subscriber reconnects by itself and reloads the revocation set.
+        QTRY_VERIFY_WITH_TIMEOUT(resynchronisations(*m_b) > before, 15000);
+        QCOMPARE(sessionsStatus(m_b->port(), token), 200);
+        logoutOnA(token);
+        QTRY_COMPARE_WITH_TIMEOUT(sessionsStatus(m_b->port(), token), 401, 1000);
+    }
+
+    void logoutDuringRedisOutageReachesTheOtherAfterwards()
+    {
+        const QString token = loginOnA();
+        QCOMPARE(sessionsStatus(m_b->port(), token), 200);
+        const int before = resynchronisations(*m_b);
+        m_backend.redis()->stop();
+        logoutOnA(token); // the database records it; the push is lost
+        QCOMPARE(sessionsStatus(m_a->port(), token), 401);
+        QVERIFY(m_backend.redis()->restart());
+        QTRY_VERIFY_WITH_TIMEOUT(resynchronisations(*m_b) > before, 15000);
+        QCOMPARE(sessionsStatus(m_b->port(), token), 401);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRevocationMulti)
+#include "tst_revocation_multi.moc"

@@ -205,7 +205,7 @@ private Q_SLOTS:
         env.insert(u"AUTHSHIELD_ENV"_s, u"prod"_s);
         env.insert(u"AUTHSHIELD_SERVER_API_DOCS"_s, u"true"_s);
         const QStringList problems = ProfileValidator::prodProblems(load(env));
-        QCOMPARE(problems.size(), 4); // encryption key, public url, api docs, database url
+        QCOMPARE(problems.size(), 5); // encryption key, public url, api docs, public metrics, database url
     }
 
     void missingRedisIsOnlyAWarning()

@@ -58,7 +58,9 @@ private Q_SLOTS:
         if (!m_backend.isPostgres())
             QSKIP("instances share revocations through Redis; the SQLite profile runs one process with in-process stores");
         QVERIFY(m_backend.start());
-        const QMap<QString, QString> env = m_backend.serverEnvironment(QStringLiteral("multi"));
+        QMap<QString, QString> env = m_backend.serverEnvironment(QStringLiteral("multi"));
+        // Own data dirs, one database: the signing keys in it are sealed with this shared key.
+        env.insert("AUTHSHIELD_SECRETS_ENCRYPTION_KEY", "Zm9vYmFyYmF6cXV4MDEyMzQ1Njc4OWFiY2RlZmdoaWo=");
         m_a = std::make_unique<ServerProcess>(env);
         m_b = std::make_unique<ServerProcess>(env);
         QVERIFY2(m_a->start(), m_a->log().constData());

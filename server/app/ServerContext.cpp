@@ -30,6 +30,11 @@ ServerContext::ServerContext(LoadedConfig loaded, QObject* parent)
 ServerContext::~ServerContext()
 {
     stop();
+    // Children are deleted only after the members; the security services use the storage members, so they go
+    // first (and the auth module, which holds pointers into them, before that).
+    m_auth.reset();
+    delete m_security;
+    m_security = nullptr;
 }
 
 quint16 ServerContext::port() const

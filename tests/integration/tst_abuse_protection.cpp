@@ -14,6 +14,9 @@
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestHttpClient.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -62,6 +65,21 @@ QJsonObject readyCheck(quint16 port, const QString& name)
 {
     TestHttpClient client(port);
     return client.get("/ready").json().value("checks").toObject().value(name).toObject();
+}
+
+// SIGTERM must end the server cleanly (exit 0). On failure the whole log goes to a file, since QTest
+// truncates long messages.
+bool stopCleanly(ServerProcess& server)
+{
+    const int code = server.stop();
+    if (code == 0)
+        return true;
+    const QString path = QDir::temp().filePath(QStringLiteral("abuse-stop-%1.log").arg(QCoreApplication::applicationPid()));
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly | QIODevice::Append))
+        file.write(server.log() + "\n----\n");
+    qWarning("server exited with %d; its log is in %s", code, qPrintable(path));
+    return false;
 }
 
 TestResponse bogusRefresh(quint16 port)
@@ -142,7 +160,7 @@ private Q_SLOTS:
         // The window slides on (QTRY evaluates twice, so latch the first admitted answer).
         bool recovered = false;
         QTRY_VERIFY_WITH_TIMEOUT(recovered = recovered || bogusRefresh(server.port()).status == 401, 5000);
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
     }
 
     void limitsHoldAcrossInstances()
@@ -164,8 +182,8 @@ private Q_SLOTS:
         }
         QCOMPARE(admitted + limited, 40);
         QCOMPARE(admitted, m_backend.isPostgres() ? 10 : 20);
-        QCOMPARE(first.stop(), 0);
-        QCOMPARE(second.stop(), 0);
+        QVERIFY(stopCleanly(first));
+        QVERIFY(stopCleanly(second));
     }
 
     void redisOutageFailOpen()
@@ -188,7 +206,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(readyCheck(server.port(), "ratelimit").value("detail").isUndefined(), 20000);
         QTRY_VERIFY(server.log().contains("shared rate limiter available again"));
         QCOMPARE(server.log().count("falling back to per-process limits"), 1); // once per transition, not per request
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
     }
 
     void redisOutageFailClosed()
@@ -206,7 +224,7 @@ private Q_SLOTS:
         QCOMPARE(readyCheck(server.port(), "ratelimit").value("status").toString(), QStringLiteral("down"));
         QVERIFY(m_backend.redis()->restart());
         QTRY_COMPARE_WITH_TIMEOUT(bogusRefresh(server.port()).status, 401, 20000);
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
     }
 
     void lockoutAfterNFailuresWithoutOvershoot()
@@ -288,7 +306,7 @@ private Q_SLOTS:
         QCOMPARE(verified.exitCode, 1);
         QVERIFY2(verified.out.contains("broken at seq " + QByteArray::number(seq)), verified.out.constData());
         db.reset();
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
     }
 
     void unlockLiftsALockout()
@@ -320,7 +338,7 @@ private Q_SLOTS:
         QCOMPARE(login(server.port(), "frank@example.com", kPassword).status, 200);
         QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'auth.unlock' AND actor_id = 'admin-1'"), 1);
         db.reset();
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
     }
 
     void settingsChangeReachesEveryInstance()
@@ -353,7 +371,7 @@ private Q_SLOTS:
         QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'settings.security.changed' "
                             "AND details LIKE '%7/60s%'"), 1);
         db.reset();
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
     }
 
     void metricsProtection()
@@ -369,7 +387,7 @@ private Q_SLOTS:
         QCOMPARE(allowed.status, 200);
         QVERIFY(allowed.body.contains("# TYPE authshield_http_requests_total counter"));
         QVERIFY(!server.log().contains("metrics-secret-123"));
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
 
         // Its own listener: not on the main port at all.
         ServerProcess separate(environment({{"AUTHSHIELD_METRICS_LISTEN", "127.0.0.1:0"}}));
@@ -381,7 +399,7 @@ private Q_SLOTS:
         const TestResponse scraped = TestHttpClient(static_cast<quint16>(port.captured(1).toUInt())).get("/metrics");
         QCOMPARE(scraped.status, 200);
         QVERIFY(scraped.body.contains("process_start_time_seconds "));
-        QCOMPARE(separate.stop(), 0);
+        QVERIFY(stopCleanly(separate));
     }
 
     void twoProcessesKeepOneAuditChain()
@@ -409,8 +427,8 @@ private Q_SLOTS:
         std::unique_ptr<Database> db = openServerDatabase(env, first.dataDir());
         QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'auth.login.failed'"), 24);
         db.reset();
-        QCOMPARE(first.stop(), 0);
-        QCOMPARE(second.stop(), 0);
+        QVERIFY(stopCleanly(first));
+        QVERIFY(stopCleanly(second));
     }
 
     void secretsStayOutOfLogsAndAudit()
@@ -452,7 +470,7 @@ private Q_SLOTS:
             QVERIFY2(!audit.contains(secret.toUtf8()), qPrintable("audit leaks " + secret.left(12)));
         }
         db.reset();
-        QCOMPARE(server.stop(), 0);
+        QVERIFY(stopCleanly(server));
     }
 };
 

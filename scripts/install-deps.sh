@@ -10,6 +10,7 @@ PACKAGES=(
   libsodium-dev libhiredis-dev libssl-dev
   postgresql postgresql-contrib redis-server
   curl ca-certificates xauth xvfb
+  prometheus  # promtool: tests/system/tst_observability checks the alert rules
 )
 
 missing=()

@@ -4,6 +4,8 @@
 #include "server/accounts/UserRepository.h"
 #include "server/audit/AuditLog.h"
 #include "server/core/Log.h"
+#include "server/core/Metrics.h"
+#include "server/ratelimit/AccountLockout.h"
 #include "server/crypto/PasswordHasher.h"
 
 namespace authshield::server {
@@ -18,17 +20,24 @@ LoginService::LoginService(const UserRepository& users, const PasswordHasher& ha
 {
 }
 
-Error LoginService::refuse(const QString& reason, const QString& email, const QString& userId,
-                           const RequestOrigin& origin)
+void LoginService::count(const QString& outcome, const QString& reason)
 {
-    AuditEvent event { QStringLiteral("auth.login.failed"),
-                       QString(),
-                       userId,
-                       origin.ip,
-                       origin.userAgent,
-                       origin.requestId,
-                       QStringLiteral("failure"),
-                       QJsonObject { { QStringLiteral("reason"), reason }, { QStringLiteral("email"), email } } };
+    if (m_outcomes)
+        m_outcomes->labels({outcome, reason}).increment();
+}
+
+Error LoginService::refuse(const QString& reason, const QString& email, const QString& userId,
+                           const RequestOrigin& origin, const LockoutTicket* ticket)
+{
+    count(QStringLiteral("failure"), reason);
+    if (m_lockout && ticket) {
+        if (Result<void> counted = m_lockout->recordFailure(*ticket, userId, origin); !counted)
+            Log::error(QStringLiteral("login"), QStringLiteral("failed login not counted for lockout"),
+                       {{QStringLiteral("error"), counted.error().message}});
+    }
+    AuditEvent event{QStringLiteral("auth.login.failed"), QString(), userId, origin.ip, origin.userAgent,
+                     origin.requestId, QStringLiteral("failure"),
+                     QJsonObject{{QStringLiteral("reason"), reason}, {QStringLiteral("email"), email}}};
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         Log::error(QStringLiteral("login"), QStringLiteral("failed login not audited"),
                    { { QStringLiteral("error"), recorded.error().message } });
@@ -40,10 +49,18 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
     Result<QString> normalised = EmailAddress::normalise(email);
     // An implausible address cannot belong to an account: same answer, same cost as an unknown one.
     const QString key = normalised ? *normalised : email.trimmed().toLower().left(EmailAddress::kMaxLength);
+    std::optional<LockoutTicket> ticket;
+    if (m_lockout) {
+        Result<LockoutTicket> taken = m_lockout->begin(key);
+        if (!taken)
+            return taken.error();
+        ticket = *taken;
+    }
+    const LockoutTicket* counted = ticket ? &*ticket : nullptr;
     if (password.size() > m_passwords.maxBytes) {
         // Never hash unbounded input; a truncated dummy costs what a real verification does.
         m_hasher.dummyVerify(password.left(m_passwords.maxBytes));
-        return refuse(QStringLiteral("password_too_long"), key, {}, origin);
+        return refuse(QStringLiteral("password_too_long"), key, {}, origin, counted);
     }
     std::optional<User> user;
     if (normalised) {
@@ -52,15 +69,24 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
             return found.error();
         user = *found;
     }
+    if (ticket && ticket->locked) {
+        // The same cost and answer as a wrong password, whether or not this one is right.
+        m_hasher.dummyVerify(password);
+        return refuse(QStringLiteral("locked"), key, user ? user->id : QString(), origin);
+    }
     if (!user || user->passwordHash.isEmpty()) {
         m_hasher.dummyVerify(password);
-        return refuse(QStringLiteral("unknown_user"), key, user ? user->id : QString(), origin);
+        return refuse(QStringLiteral("unknown_user"), key, user ? user->id : QString(), origin, counted);
     }
     const PasswordCheck check = m_hasher.verify(user->passwordHash, password);
     if (!check.matches)
-        return refuse(QStringLiteral("bad_password"), key, user->id, origin);
+        return refuse(QStringLiteral("bad_password"), key, user->id, origin, counted);
     if (!user->isActive())
-        return refuse(QStringLiteral("disabled"), key, user->id, origin);
+        return refuse(QStringLiteral("disabled"), key, user->id, origin, counted);
+    if (ticket) {
+        if (Result<void> reset = m_lockout->recordSuccess(*ticket); !reset)
+            return reset.error();
+    }
     if (!user->emailVerified) {
         AuditEvent event { QStringLiteral("auth.login.failed"),
                            QString(),
@@ -73,6 +99,7 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
                                          { QStringLiteral("email"), key } } };
         if (Result<qint64> recorded = m_audit.record(event); !recorded)
             return recorded.error();
+        count(QStringLiteral("failure"), QStringLiteral("unverified"));
         return Error::make(ErrorCode::EmailNotVerified,
                            QStringLiteral("Please verify your email address before signing in."));
     }
@@ -100,6 +127,7 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
                        QJsonObject { { QStringLiteral("session_id"), pair->sessionId } } };
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         return recorded.error();
+    count(QStringLiteral("success"), QStringLiteral("ok"));
     return pair;
 }
 

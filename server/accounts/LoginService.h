@@ -10,8 +10,11 @@
 
 namespace authshield::server {
 
+class AccountLockout;
 class AuditLog;
+class CounterFamily;
 class PasswordHasher;
+struct LockoutTicket;
 class UserRepository;
 
 // POST /auth/login: email + password → a new session's token pair. Every refusal that could tell whether an
@@ -27,9 +30,20 @@ public:
 
     Result<TokenPair> login(const QString& email, const QByteArray& password, const RequestOrigin& origin);
 
+    // Account lockout (optional): every attempt takes a ticket first; a locked account is refused like a wrong
+    // password (audit reason "locked") after the same Argon2 cost; every refusal counts; a right password resets.
+    void setLockout(AccountLockout* lockout) { m_lockout = lockout; }
+    // Login outcomes by reason (metrics; optional).
+    void setOutcomeCounter(CounterFamily* counter) { m_outcomes = counter; }
+
 private:
     // The single exit for a refused attempt, so lockout and per-account throttling can hook in here.
-    Error refuse(const QString& reason, const QString& email, const QString& userId, const RequestOrigin& origin);
+    Error refuse(const QString& reason, const QString& email, const QString& userId, const RequestOrigin& origin,
+                 const LockoutTicket* ticket = nullptr);
+    void count(const QString& outcome, const QString& reason);
+
+    AccountLockout* m_lockout = nullptr;
+    CounterFamily* m_outcomes = nullptr;
 
     const UserRepository& m_users;
     const PasswordHasher& m_hasher;

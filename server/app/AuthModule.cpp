@@ -5,6 +5,7 @@
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthRoutes.h"
 #include "server/core/Log.h"
+#include "server/core/ServerMetrics.h"
 #include "server/rbac/RoleCatalog.h"
 #include "server/sessions/RevocationList.h"
 #include "server/sessions/SessionService.h"
@@ -140,8 +141,16 @@ void AuthModule::maintain()
 
 void AuthModule::registerRoutes(Router& router)
 {
-    registerAuthRoutes(router,
-                       AuthRouteServices { *m_login, *m_tokens, *m_sessions, *m_keys, m_issuer, m_config.password });
+    registerAuthRoutes(router, AuthRouteServices{*m_login, *m_tokens, *m_sessions, *m_keys, m_issuer,
+                                                 m_config.password, m_rateLimits});
+}
+
+void AuthModule::setAbuseProtection(RateLimitService& rateLimits, AccountLockout& lockout, ServerMetrics& metrics)
+{
+    m_rateLimits = &rateLimits;
+    m_login->setLockout(&lockout);
+    m_login->setOutcomeCounter(&metrics.logins);
+    m_tokens->setReuseCounter(&metrics.refreshReuse);
 }
 
 void AuthModule::setIssuer(const QString& issuer)

@@ -21,7 +21,10 @@ class AuditLog;
 class Clock;
 class Database;
 class KeyValueStore;
+class AccountLockout;
 class LoginService;
+class RateLimitService;
+struct ServerMetrics;
 class PasswordHasher;
 class RevocationList;
 class RoleCatalog;
@@ -48,6 +51,9 @@ public:
     ~AuthModule() override;
 
     void registerRoutes(Router& router);
+    // Lockout and login outcomes into LoginService, reuse counting into TokenService, per-account limits into
+    // the login route. Call before registerRoutes().
+    void setAbuseProtection(RateLimitService& rateLimits, AccountLockout& lockout, ServerMetrics& metrics);
     void setIssuer(const QString& issuer);
 
     TokenIssuer& issuer() { return m_issuer; }
@@ -86,6 +92,7 @@ private:
     QTimer* m_maintenanceTimer = nullptr;
     QTimer* m_flushTimer = nullptr;
     QThreadPool* m_background = nullptr;
+    RateLimitService* m_rateLimits = nullptr;
 };
 
 // The configured encryption key ([secrets] encryption_key: base64 of 32 bytes) as a SecretBox.

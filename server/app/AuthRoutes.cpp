@@ -1,15 +1,19 @@
 #include "server/app/AuthRoutes.h"
 
+#include "server/accounts/EmailAddress.h"
 #include "server/accounts/LoginService.h"
 #include "server/audit/AuditEvent.h"
 #include "server/crypto/JwsAlgorithm.h"
 #include "server/http/JsonBody.h"
+#include "server/http/PolicyRateLimitGuard.h"
 #include "server/http/Router.h"
 #include "server/sessions/SessionService.h"
 #include "server/tokens/SigningKeyStore.h"
 #include "server/tokens/TokenService.h"
 
 #include <QJsonArray>
+
+#include <limits>
 
 namespace authshield::server {
 
@@ -26,6 +30,15 @@ QString isoUtc(const QDateTime& time)
     return time.toUTC().toString(Qt::ISODateWithMs);
 }
 
+int remainingOf(const RequestContext& context)
+{
+    for (const auto& [name, value] : context.responseHeaders) {
+        if (name == "RateLimit-Remaining")
+            return value.toInt();
+    }
+    return std::numeric_limits<int>::max();
+}
+
 TokenHolder holderOf(const Principal& principal)
 {
     return TokenHolder { principal.userId, principal.sessionId, principal.tokenId, principal.tokenExpiresAt };
@@ -40,10 +53,11 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
     SigningKeyStore& keys = services.keys;
     const TokenIssuer& issuer = services.issuer;
     const int maxPasswordBytes = services.passwords.maxBytes;
+    RateLimitService* rateLimits = services.rateLimits;
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/login"),
-        [&login, maxPasswordBytes](const HttpRequest& request, RequestContext&) {
+        [&login, maxPasswordBytes, rateLimits](const HttpRequest& request, RequestContext& context) {
             Result<QJsonObject> body = parseJsonObject(request.body);
             if (!body)
                 return HttpResponse::error(body.error());
@@ -58,6 +72,20 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
                 fields.addProblem(QStringLiteral("password"), QStringLiteral("must be a string"));
             if (!fields.ok())
                 return HttpResponse::error(fields.error());
+            if (rateLimits) {
+                // Keyed by the submitted address whether or not an account has it, so the answer tells nothing.
+                const Result<QString> normalised = EmailAddress::normalise(email);
+                const QString account = normalised ? *normalised : email.trimmed().toLower();
+                Result<RateLimitOutcome> limited
+                    = rateLimits->hit(QStringLiteral("login_account"), RateLimitService::accountSubject(account));
+                if (!limited || !limited->decision.allowed)
+                    return PolicyRateLimitGuard::refusal(limited);
+                // The IP policy's headers stay unless this one is closer to its limit.
+                if (limited->decision.remaining < remainingOf(context)) {
+                    context.responseHeaders.clear();
+                    context.responseHeaders.append(PolicyRateLimitGuard::headers(*limited));
+                }
+            }
             QByteArray bytes = password.toString().toUtf8();
             if (bytes.size() > maxPasswordBytes)
                 bytes.truncate(maxPasswordBytes + 1); // still over the limit, but never hashed in full
@@ -69,7 +97,10 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
             response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
             return response;
         },
-        RouteOptions { .jsonBody = true, .slow = true, .sensitiveBody = true });
+        RouteOptions{.jsonBody = true,
+                     .slow = true,
+                     .sensitiveBody = true,
+                     .rateLimitPolicies = {QStringLiteral("login_ip"), QStringLiteral("global_ip")}});
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/refresh"),
@@ -88,7 +119,10 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
             response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
             return response;
         },
-        RouteOptions { .jsonBody = true, .slow = true, .sensitiveBody = true });
+        RouteOptions{.jsonBody = true,
+                     .slow = true,
+                     .sensitiveBody = true,
+                     .rateLimitPolicies = {QStringLiteral("refresh_ip"), QStringLiteral("global_ip")}});
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/logout"),

@@ -5,6 +5,7 @@
 namespace authshield::server {
 
 class LoginService;
+class RateLimitService;
 class Router;
 class SessionService;
 class SigningKeyStore;
@@ -19,6 +20,7 @@ struct AuthRouteServices
     SigningKeyStore& keys;
     const TokenIssuer& issuer;
     const PasswordConfig& passwords;
+    RateLimitService* rateLimits = nullptr; // per-account login_account policy inside the login flow
 };
 
 // Login, refresh, logout, own sessions, JWKS and the OpenID discovery document.

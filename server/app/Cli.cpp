@@ -2,6 +2,8 @@
 
 #include "server/app/AdminCommands.h"
 #include "server/app/ServeCommand.h"
+#include "server/audit/AuditLog.h"
+#include "server/core/Clock.h"
 #include "server/core/ConfigLoader.h"
 #include "server/core/DataDir.h"
 #include "server/core/Log.h"
@@ -27,6 +29,7 @@ Commands:
   create-admin --email E create (or promote) an administrator; the password is read from the terminal
                          without echo, or from the first line of stdin when it is not a terminal
   keys rotate            make a new token signing key current and print its kid (old tokens stay valid)
+  audit verify           check the audit log's hash chain; prints the first broken seq (exit 1) or ok
   --version              print the version
   --help                 print this help
 
@@ -45,7 +48,7 @@ void printErr(const QString& text)
 struct Invocation
 {
     QString command;
-    QString subcommand; // keys rotate
+    QString subcommand; // keys rotate, audit verify
     QString email; // create-admin
     ConfigSources sources;
     bool dryRun = false;
@@ -100,7 +103,8 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
             invocation.email = argument.mid(8);
         } else if (!argument.startsWith(QLatin1Char('-')) && invocation.command.isEmpty()) {
             invocation.command = argument;
-        } else if (!argument.startsWith(QLatin1Char('-')) && invocation.command == QLatin1String("keys")
+        } else if (!argument.startsWith(QLatin1Char('-'))
+                   && (invocation.command == QLatin1String("keys") || invocation.command == QLatin1String("audit"))
                    && invocation.subcommand.isEmpty()) {
             invocation.subcommand = argument;
         } else {
@@ -112,7 +116,7 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
     }
     static const QStringList commands = {QStringLiteral("serve"), QStringLiteral("migrate"),
                                          QStringLiteral("check-config"), QStringLiteral("create-admin"),
-                                         QStringLiteral("keys")};
+                                         QStringLiteral("keys"), QStringLiteral("audit")};
     if (invocation.command.isEmpty()) {
         printErr(QStringLiteral("authshield-server: no command given\n") + QString::fromLatin1(kUsage));
         *exitCode = 2;
@@ -120,6 +124,11 @@ std::optional<Invocation> parse(const QStringList& arguments, int* exitCode)
     }
     if (!commands.contains(invocation.command)) {
         printErr(QStringLiteral("authshield-server: unknown command \"%1\" (see --help)").arg(invocation.command));
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (invocation.command == QLatin1String("audit") && invocation.subcommand != QLatin1String("verify")) {
+        printErr(QStringLiteral("authshield-server: audit needs a subcommand: audit verify"));
         *exitCode = 2;
         return std::nullopt;
     }
@@ -195,6 +204,37 @@ int runMigrate(const Invocation& invocation)
     return 0;
 }
 
+int runAuditVerify(const Invocation& invocation)
+{
+    std::optional<LoadedConfig> loaded = loadConfig(invocation.sources);
+    if (!loaded)
+        return 1;
+    if (Result<void> prepared = prepareDataDir(loaded->config); !prepared) {
+        printErr(prepared.error().message);
+        return 1;
+    }
+    Database database(loaded->config.database, loaded->config.dataDir);
+    if (Result<void> opened = database.open(); !opened) {
+        printErr(QStringLiteral("authshield-server: cannot open the database %1: %2")
+                     .arg(database.describe(), opened.error().message));
+        return 1;
+    }
+    SystemClock clock;
+    AuditLog auditLog(database, clock);
+    Result<AuditVerification> verified = auditLog.verify();
+    if (!verified) {
+        printErr(QStringLiteral("authshield-server: cannot read the audit log: ") + verified.error().message);
+        return 1;
+    }
+    if (!verified->ok) {
+        std::printf("broken: the audit chain is broken at seq %lld\n",
+                    static_cast<long long>(verified->firstBrokenSeq.value_or(0)));
+        return 1;
+    }
+    std::printf("ok: %lld events checked\n", static_cast<long long>(verified->checked));
+    return 0;
+}
+
 int runCheckConfig(const Invocation& invocation)
 {
     std::optional<LoadedConfig> loaded = loadConfig(invocation.sources);
@@ -223,6 +263,8 @@ int Cli::run(const QStringList& arguments)
         return runMigrate(*invocation);
     if (invocation->command == QLatin1String("check-config"))
         return runCheckConfig(*invocation);
+    if (invocation->command == QLatin1String("audit"))
+        return runAuditVerify(*invocation);
     std::optional<LoadedConfig> loaded = loadConfig(invocation->sources);
     if (!loaded)
         return 1;

@@ -4,6 +4,9 @@
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthModule.h"
 #include "server/app/OpsRoutes.h"
+#include "server/app/SecurityServices.h"
+#include "server/ratelimit/AccountLockout.h"
+#include "server/ratelimit/RateLimitService.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
@@ -49,6 +52,11 @@ ServerContext::ServerContext(LoadedConfig loaded, QObject* parent)
 ServerContext::~ServerContext()
 {
     stop();
+    // Children are deleted only after the members; the security services use the storage members, so they go
+    // first (and the auth module, which holds pointers into them, before that).
+    m_auth.reset();
+    delete m_security;
+    m_security = nullptr;
 }
 
 quint16 ServerContext::port() const
@@ -80,11 +88,13 @@ Result<void> ServerContext::openStorage()
     m_keyValueStore = std::move(store).value();
     m_auditLog = std::make_unique<AuditLog>(*m_database, m_clock);
     m_passwordHasher = std::make_unique<Argon2idHasher>(config.password);
+    m_security = new SecurityServices(config, *m_database, *m_keyValueStore, *m_auditLog, m_clock, this);
     Result<std::unique_ptr<AuthModule>> auth
         = AuthModule::create(config, *m_database, *m_keyValueStore, *m_auditLog, *m_passwordHasher, m_clock, this);
     if (!auth)
         return auth.error();
     m_auth = std::move(auth).value();
+    m_auth->setAbuseProtection(m_security->rateLimits(), m_security->lockout(), m_security->metrics());
 
     Database* database = m_database.get();
     m_readiness.add(QStringLiteral("database"),
@@ -99,6 +109,7 @@ Result<void> ServerContext::openStorage()
                                            const QString& exceptSessionId) {
         return tokens->revokeAllSessions(userId, reason, origin, exceptSessionId);
     });
+    m_security->addReadiness(m_readiness);
     return success();
 }
 
@@ -134,6 +145,7 @@ void ServerContext::registerRoutes()
     registerAccountRoutes(m_router, *m_accounts);
     if (m_loaded.config.frontendUrl.isEmpty()) // links point at this server: serve the pages they open
         registerAccountPages(m_router, *m_accounts);
+    m_security->registerRoutes(m_router);
     m_auth->registerRoutes(m_router);
 }
 
@@ -148,6 +160,8 @@ Result<void> ServerContext::start()
     options.trustedProxies = config.http.trustedProxies;
     options.strictTransportSecurity = config.profile == Profile::Prod;
     m_pipeline = std::make_unique<RequestPipeline>(m_router, options);
+    if (Result<void> security = m_security->start(*m_pipeline, m_readiness); !security)
+        return security;
     m_pipeline->setAuthenticator(&m_auth->authenticator());
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
@@ -155,6 +169,8 @@ Result<void> ServerContext::start()
     // first use; done concurrently by the workers, that intermittently leaked their OpenSSL thread state at exit.
     (void)QSslConfiguration::defaultConfiguration();
     m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
+    Database* database = m_database.get();
+    m_http->setThreadCleanup([database] { database->releaseThreadConnection(); });
     Result<quint16> port = m_http->start();
     if (!port)
         return port.error();
@@ -177,6 +193,8 @@ Result<void> ServerContext::start()
 
 void ServerContext::stop()
 {
+    if (m_security)
+        m_security->stop();
     if (m_http) {
         m_http->stop();
         m_http.reset();

@@ -23,6 +23,7 @@ class MailOutbox;
 class MailTransport;
 class OutboxWorker;
 class RequestPipeline;
+class SecurityServices;
 class SlowWorkPool;
 
 // The composition root: builds every service from the configuration, registers the routes and runs the
@@ -48,6 +49,8 @@ public:
     Argon2idHasher& passwordHasher() { return *m_passwordHasher; }
     MailOutbox& mailOutbox() { return *m_mailOutbox; }
     const Clock& clock() const { return m_clock; }
+    // Rate limits, lockout, live security settings, metrics (see SecurityServices).
+    SecurityServices& security() { return *m_security; }
     // Tokens, sessions, login, RBAC, signing keys (valid after start()).
     AuthModule& auth() { return *m_auth; }
 
@@ -66,6 +69,7 @@ private:
     std::unique_ptr<MailTransport> m_mailTransport;
     std::unique_ptr<OutboxWorker> m_outboxWorker;
     std::unique_ptr<AccountService> m_accounts;
+    SecurityServices* m_security = nullptr; // child QObject
     std::unique_ptr<AuthModule> m_auth;
     Readiness m_readiness;
     Router m_router;

@@ -140,6 +140,9 @@ Result<AuditVerification> AuditLog::verify() const
         return read.error();
     QString expectedPrev;
     qint64 expectedSeq = -1;
+    qint64 firstSeq = 0;
+    QString firstPrev;
+    std::optional<QJsonObject> latestPrune;
     while (rows.next()) {
         StoredAuditEvent stored;
         stored.seq = rows.int64(0);
@@ -154,17 +157,102 @@ Result<AuditVerification> AuditLog::verify() const
         stored.event.details = QJsonDocument::fromJson(rows.string(9).toUtf8()).object();
         stored.prevHash = rows.string(10);
         stored.hash = rows.string(11);
-        // The first row may follow a pruned prefix (retention), so its prev_hash is taken as the anchor.
+        // The first row is checked against its anchor once the latest prune event is known (below).
         const bool linkOk = expectedSeq < 0 || (stored.seq == expectedSeq && stored.prevHash == expectedPrev);
         if (!linkOk || chainHash(stored.prevHash, stored) != stored.hash) {
             report.ok = false;
             report.firstBrokenSeq = stored.seq;
             return report;
         }
+        if (expectedSeq < 0) {
+            firstSeq = stored.seq;
+            firstPrev = stored.prevHash;
+        }
+        if (stored.event.type == QLatin1String("audit.pruned"))
+            latestPrune = stored.event.details;
         ++report.checked;
         expectedPrev = stored.hash;
         expectedSeq = stored.seq + 1;
     }
+    if (report.checked > 0) {
+        const bool anchored = latestPrune
+            ? (firstSeq == static_cast<qint64>(latestPrune->value(QStringLiteral("to_seq")).toDouble()) + 1
+               && firstPrev == latestPrune->value(QStringLiteral("anchor_hash")).toString())
+            : (firstSeq == 1 && firstPrev == genesisHash());
+        if (!anchored) {
+            report.ok = false;
+            report.firstBrokenSeq = firstSeq;
+            report.checked = 0;
+        }
+    }
+    return report;
+}
+
+Result<AuditPruneReport> AuditLog::prune(const QDateTime& cutoff) const
+{
+    AuditPruneReport report;
+    Result<Transaction> transaction = Transaction::begin(m_database);
+    if (!transaction)
+        return transaction.error();
+    if (const QString lock = m_database.dialect().lockAuditChain(); !lock.isEmpty()) {
+        if (Result<void> locked = m_database.prepare(lock).exec(); !locked)
+            return locked.error();
+    }
+    SqlQuery range = m_database.prepare(QStringLiteral(
+        "SELECT (SELECT MIN(seq) FROM audit_events), (SELECT MAX(seq) FROM audit_events), "
+        "(SELECT MAX(seq) FROM audit_events WHERE time < :cutoff)"));
+    range.bind(QStringLiteral(":cutoff"), cutoff.toMSecsSinceEpoch());
+    if (Result<void> read = range.exec(); !read)
+        return read.error();
+    if (!range.next())
+        return report;
+    const std::optional<qint64> first = range.optionalInt64(0);
+    const std::optional<qint64> last = range.optionalInt64(1);
+    const std::optional<qint64> oldEnough = range.optionalInt64(2);
+    if (!first || !last || !oldEnough)
+        return report;
+    // The newest event stays, so the chain always has a head to continue from.
+    const qint64 toSeq = std::min(*oldEnough, *last - 1);
+    if (toSeq < *first)
+        return report;
+
+    SqlQuery anchorQuery = m_database.prepare(QStringLiteral("SELECT hash FROM audit_events WHERE seq = :seq"));
+    anchorQuery.bind(QStringLiteral(":seq"), toSeq);
+    if (Result<void> read = anchorQuery.exec(); !read)
+        return read.error();
+    if (!anchorQuery.next())
+        return Error::make(ErrorCode::Internal, QStringLiteral("audit chain has a gap at seq %1").arg(toSeq));
+    const QString anchor = anchorQuery.string(0);
+
+    for (const QString& statement : m_database.dialect().beginAuditPrune()) {
+        if (Result<void> done = m_database.exec(statement); !done)
+            return done.error();
+    }
+    SqlQuery remove = m_database.prepare(QStringLiteral("DELETE FROM audit_events WHERE seq <= :to"));
+    remove.bind(QStringLiteral(":to"), toSeq);
+    if (Result<void> removed = remove.exec(); !removed)
+        return removed.error();
+    report.deleted = toSeq - *first + 1; // seq is gap-free (verify() checks it)
+    for (const QString& statement : m_database.dialect().endAuditPrune()) {
+        if (Result<void> done = m_database.exec(statement); !done)
+            return done.error();
+    }
+    report.fromSeq = *first;
+    report.toSeq = toSeq;
+
+    AuditEvent event;
+    event.type = QStringLiteral("audit.pruned");
+    event.details = QJsonObject{{QStringLiteral("from_seq"), report.fromSeq},
+                                {QStringLiteral("to_seq"), report.toSeq},
+                                {QStringLiteral("deleted"), report.deleted},
+                                {QStringLiteral("anchor_hash"), anchor},
+                                {QStringLiteral("cutoff"), cutoff.toMSecsSinceEpoch()}};
+    Result<qint64> seq = append(event);
+    if (!seq)
+        return seq.error();
+    report.prunedEventSeq = *seq;
+    if (Result<void> committed = transaction->commit(); !committed)
+        return committed.error();
     return report;
 }
 

@@ -83,14 +83,40 @@ struct RateLimitRule
 
 struct RateLimitConfig
 {
-    RateLimitRule loginIp{30, std::chrono::seconds(60)};
-    RateLimitRule loginAccount{10, std::chrono::seconds(300)};
-    RateLimitRule registerIp{10, std::chrono::seconds(3600)};
-    RateLimitRule forgotIp{10, std::chrono::seconds(3600)};
-    RateLimitRule forgotAccount{3, std::chrono::seconds(3600)};
-    RateLimitRule resendIp{10, std::chrono::seconds(3600)};
+    RateLimitRule loginIp{20, std::chrono::seconds(60)};
+    RateLimitRule loginAccount{5, std::chrono::seconds(60)};
+    RateLimitRule registerIp{3, std::chrono::seconds(60)};
+    RateLimitRule forgotIp{3, std::chrono::seconds(300)};
+    RateLimitRule forgotAccount{3, std::chrono::seconds(300)};
+    RateLimitRule resendIp{3, std::chrono::seconds(300)};
     RateLimitRule refreshIp{120, std::chrono::seconds(60)};
+    RateLimitRule verifyIp{10, std::chrono::seconds(60)};
     RateLimitRule globalIp{600, std::chrono::seconds(60)};
+    // With Redis down: true = fall back to per-process limits (and say so in /ready), false = answer 503.
+    bool redisFailureOpen = true;
+};
+
+// Starting values of the live lockout policy (stored in the settings table, edited through the admin API).
+struct LockoutConfig
+{
+    int maxFailures = 5; // failed logins of one account within `window` that lock it
+    std::chrono::seconds window{15 * 60};
+    std::chrono::seconds duration{15 * 60};
+    bool escalate = true; // each further lockout within a day doubles the duration …
+    std::chrono::seconds maxDuration{24 * 3600}; // … up to this
+};
+
+struct MetricsConfig
+{
+    QString bearerToken; // secret; when set, GET /metrics needs "Authorization: Bearer <it>"
+    QString listenHost; // separate listener for /metrics (empty = served on the main listener)
+    quint16 listenPort = 0;
+    bool hasOwnListener() const { return !listenHost.isEmpty(); }
+};
+
+struct AuditConfig
+{
+    int retentionDays = 0; // 0 = keep forever
 };
 
 // Account-token lifetimes (links in verification, reset and email-change mails).
@@ -131,6 +157,9 @@ struct ServerConfig
     TokensConfig tokens;
     PasswordConfig password;
     RateLimitConfig ratelimit;
+    LockoutConfig lockout;
+    MetricsConfig metrics;
+    AuditConfig audit;
     SecretsConfig secrets;
     AccountsConfig accounts;
     MailConfig mail;

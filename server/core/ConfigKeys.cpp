@@ -255,35 +255,77 @@ QString encryptionKeyProblem(const QString& value)
     return {};
 }
 
+// "host:port" with an IP host (IPv6 bracketed; localhost accepted); returns why not, or an empty string.
+QString parseListen(const QString& text, QString* hostOut, quint16* portOut)
+{
+    const QString value = text.trimmed();
+    const qsizetype colon = value.lastIndexOf(u':');
+    if (colon <= 0)
+        return quoted(value) + u" is not host:port (IPv6 as [::1]:8080)"_s;
+    QString host = value.left(colon);
+    const QString portText = value.mid(colon + 1);
+    const bool bracketed = host.startsWith(u'[') && host.endsWith(u']');
+    if (bracketed)
+        host = host.mid(1, host.size() - 2);
+    if (host == "localhost"_L1)
+        host = u"127.0.0.1"_s;
+    const QHostAddress address(host);
+    if (address.isNull() || (address.protocol() == QAbstractSocket::IPv6Protocol) != bracketed)
+        return quoted(value) + u" is not host:port with an IP address host (IPv6 as [::1]:8080)"_s;
+    bool ok = false;
+    const uint port = portText.toUInt(&ok);
+    if (!ok || port > 65535)
+        return quoted(value) + u": the port must be between 0 and 65535"_s;
+    *hostOut = address.toString();
+    *portOut = static_cast<quint16>(port);
+    return QString();
+}
+
 ConfigKey listenKey()
 {
     ConfigKey key = row(u"http"_s, u"listen"_s,
                         u"Address and port to listen on, host:port; IPv6 as [::1]:8080; port 0 "
                         u"picks a free port"_s);
     key.assign = [](const QString& text, ServerConfig& config) {
-        const QString value = text.trimmed();
-        const qsizetype colon = value.lastIndexOf(u':');
-        if (colon <= 0)
-            return quoted(value) + u" is not host:port (IPv6 as [::1]:8080)"_s;
-        QString host = value.left(colon);
-        const QString portText = value.mid(colon + 1);
-        const bool bracketed = host.startsWith(u'[') && host.endsWith(u']');
-        if (bracketed)
-            host = host.mid(1, host.size() - 2);
-        if (host == "localhost"_L1)
-            host = u"127.0.0.1"_s;
-        const QHostAddress address(host);
-        if (address.isNull() || (address.protocol() == QAbstractSocket::IPv6Protocol) != bracketed)
-            return quoted(value) + u" is not host:port with an IP address host (IPv6 as [::1]:8080)"_s;
-        bool ok = false;
-        const uint port = portText.toUInt(&ok);
-        if (!ok || port > 65535)
-            return quoted(value) + u": the port must be between 0 and 65535"_s;
-        config.http.host = address.toString();
-        config.http.port = static_cast<quint16>(port);
-        return QString();
+        return parseListen(text, &config.http.host, &config.http.port);
     };
     key.show = [](const ServerConfig& config) { return formatListen(config.http.host, config.http.port); };
+    return key;
+}
+
+ConfigKey metricsListenKey()
+{
+    ConfigKey key = row(u"metrics"_s, u"listen"_s,
+                        u"Serve GET /metrics on its own host:port (e.g. a private interface) instead of the main "
+                        u"listener; empty = main listener"_s);
+    key.assign = [](const QString& text, ServerConfig& config) {
+        if (text.trimmed().isEmpty()) {
+            config.metrics.listenHost.clear();
+            config.metrics.listenPort = 0;
+            return QString();
+        }
+        return parseListen(text, &config.metrics.listenHost, &config.metrics.listenPort);
+    };
+    key.show = [](const ServerConfig& config) {
+        return config.metrics.hasOwnListener() ? formatListen(config.metrics.listenHost, config.metrics.listenPort)
+                                               : QString();
+    };
+    return key;
+}
+
+ConfigKey redisFailureKey()
+{
+    ConfigKey key = row(u"ratelimit"_s, u"redis_failure"_s,
+                        u"open | closed: with Redis down, open falls back to per-process limits (reported in "
+                        u"/ready), closed answers 503 on rate-limited routes"_s);
+    key.assign = [](const QString& text, ServerConfig& config) {
+        const QString value = text.trimmed();
+        if (value != "open"_L1 && value != "closed"_L1)
+            return quoted(value) + u" is not one of open, closed"_s;
+        config.ratelimit.redisFailureOpen = value == "open"_L1;
+        return QString();
+    };
+    key.show = [](const ServerConfig& config) { return config.ratelimit.redisFailureOpen ? u"open"_s : u"closed"_s; };
     return key;
 }
 
@@ -484,7 +526,38 @@ QList<ConfigKey> buildKeys()
                 u"refresh_ip"_s, u"Token refreshes per client IP"_s,
                 [](auto& c) -> auto& { return c.ratelimit.refreshIp; })
          << rateKey(
-                u"global_ip"_s, u"All requests per client IP"_s, [](auto& c) -> auto& { return c.ratelimit.globalIp; });
+                u"verify_ip"_s, u"Email verifications per client IP"_s,
+                [](auto& c) -> auto& { return c.ratelimit.verifyIp; })
+         << rateKey(
+                u"global_ip"_s, u"All requests per client IP"_s, [](auto& c) -> auto& { return c.ratelimit.globalIp; })
+         << redisFailureKey();
+
+    keys << intKey(
+        u"lockout"_s, u"max_failures"_s, u"Failed logins of one account within the window that lock it"_s,
+        [](auto& c) -> auto& { return c.lockout.maxFailures; }, 1, 1000)
+         << durationKey(
+                u"lockout"_s, u"window"_s, u"Window in which failed logins are counted"_s,
+                [](auto& c) -> auto& { return c.lockout.window; }, seconds(1), std::chrono::hours(24))
+         << durationKey(
+                u"lockout"_s, u"duration"_s, u"How long a lockout lasts"_s,
+                [](auto& c) -> auto& { return c.lockout.duration; }, seconds(1), std::chrono::hours(24))
+         << boolKey(
+                u"lockout"_s, u"escalate"_s, u"Double the duration for each further lockout within a day"_s,
+                [](auto& c) -> auto& { return c.lockout.escalate; })
+         << durationKey(
+                u"lockout"_s, u"max_duration"_s, u"Upper bound of an escalated lockout"_s,
+                [](auto& c) -> auto& { return c.lockout.maxDuration; }, seconds(1), std::chrono::hours(24 * 30));
+
+    keys << secretKey(
+        u"metrics"_s, u"bearer_token"_s,
+        u"When set, GET /metrics needs Authorization: Bearer <token> (prod needs this or metrics.listen)"_s,
+        [](auto& c) -> auto& { return c.metrics.bearerToken; })
+         << metricsListenKey();
+
+    keys << intKey(
+        u"audit"_s, u"retention_days"_s,
+        u"Delete audit events older than this many days (the chain stays verifiable); 0 = keep forever"_s,
+        [](auto& c) -> auto& { return c.audit.retentionDays; }, 0, 36500);
 
     keys << durationKey(
         u"accounts"_s, u"verify_ttl"_s, u"Lifetime of an email verification link"_s,

@@ -85,6 +85,12 @@ QStringList ProfileValidator::prodProblems(const LoadedConfig& loaded, const Fil
                     u"hmac_secret_file to a file with at least 32 random bytes, or use algorithm = EdDSA."_s;
     }
 
+    if (config.metrics.bearerToken.isEmpty() && !config.metrics.hasOwnListener()) {
+        problems << u"GET /metrics would be public: set bearer_token_file in [metrics] (or "
+                    u"AUTHSHIELD_METRICS_BEARER_TOKEN_FILE) to a file with a random token, or set listen in "
+                    u"[metrics] (AUTHSHIELD_METRICS_LISTEN) to a private host:port such as 127.0.0.1:9464."_s;
+    }
+
     if (loaded.sources.value(u"database.url"_s, u"default"_s) == "default"_L1) {
         problems << u"database.url is not set: prod must choose its database explicitly; set url in [database] "
                     u"(or AUTHSHIELD_DATABASE_URL) to postgresql://user@host:port/db, or to sqlite:///path.db for "

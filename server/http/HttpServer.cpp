@@ -111,7 +111,7 @@ Result<quint16> HttpServer::start()
         }
         port = bound; // with port 0 the first socket picks one; the others share it
         auto* thread = new HttpWorkerThread(*fd, m_limits, m_pipeline, m_pool, m_openConnections,
-                                            m_config.maxConnections, this);
+                                            m_config.maxConnections, m_threadCleanup, this);
         thread->setObjectName(QStringLiteral("http-%1").arg(i));
         m_threads.push_back(thread);
         thread->start();
@@ -131,6 +131,7 @@ void HttpServer::stop()
         return;
     for (HttpWorkerThread* thread : m_threads)
         thread->stopListening();
+    m_pool.setThreadCleanup(m_threadCleanup);
     m_pool.shutdown();
     for (HttpWorkerThread* thread : m_threads) {
         thread->quit();

@@ -7,6 +7,7 @@
 #include <QObject>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,6 +27,8 @@ public:
     HttpServer(const HttpConfig& config, const RequestPipeline& pipeline, SlowWorkPool& pool, QObject* parent);
     ~HttpServer() override;
 
+    // Runs at the end of every HTTP thread and once on every pool thread at shutdown.
+    void setThreadCleanup(std::function<void()> cleanup) { m_threadCleanup = std::move(cleanup); }
     Result<quint16> start();
     // Orderly: stop accepting, finish or drop pool jobs, then stop the HTTP threads.
     void stop();
@@ -40,6 +43,7 @@ private:
     ConnectionLimits m_limits;
     std::vector<HttpWorkerThread*> m_threads;
     std::atomic<int> m_openConnections{0};
+    std::function<void()> m_threadCleanup;
     quint16 m_port = 0;
     bool m_running = false;
 };

@@ -149,7 +149,8 @@ void HttpWorker::missingHandler(const QHttpServerRequest&, QTcpSocket*)
 
 HttpWorkerThread::HttpWorkerThread(int listeningDescriptor, const ConnectionLimits& limits,
                                    const RequestPipeline& pipeline, SlowWorkPool& pool,
-                                   std::atomic<int>& openConnections, int maxConnections, QObject* parent)
+                                   std::atomic<int>& openConnections, int maxConnections,
+                                   std::function<void()> threadCleanup, QObject* parent)
     : QThread(parent)
     , m_descriptor(listeningDescriptor)
     , m_limits(limits)
@@ -157,6 +158,7 @@ HttpWorkerThread::HttpWorkerThread(int listeningDescriptor, const ConnectionLimi
     , m_pool(pool)
     , m_openConnections(openConnections)
     , m_maxConnections(maxConnections)
+    , m_threadCleanup(std::move(threadCleanup))
 {
 }
 
@@ -194,6 +196,8 @@ void HttpWorkerThread::run()
     exec();
     m_listener = nullptr;
     delete worker;
+    if (m_threadCleanup)
+        m_threadCleanup();
 }
 
 } // namespace authshield::server

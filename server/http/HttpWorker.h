@@ -7,6 +7,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <functional>
 
 namespace authshield::server {
 
@@ -59,7 +60,8 @@ class HttpWorkerThread final : public QThread
 
 public:
     HttpWorkerThread(int listeningDescriptor, const ConnectionLimits& limits, const RequestPipeline& pipeline,
-                     SlowWorkPool& pool, std::atomic<int>& openConnections, int maxConnections, QObject* parent);
+                     SlowWorkPool& pool, std::atomic<int>& openConnections, int maxConnections,
+                     std::function<void()> threadCleanup, QObject* parent);
 
     bool waitUntilListening();
     void stopListening(); // blocks until the listener in this thread is closed
@@ -74,6 +76,7 @@ private:
     SlowWorkPool& m_pool;
     std::atomic<int>& m_openConnections;
     const int m_maxConnections;
+    std::function<void()> m_threadCleanup; // runs last in run(): release per-thread resources
     QTcpServer* m_listener = nullptr;
     std::atomic<int> m_state{0}; // 0 starting, 1 listening, -1 failed
 };

@@ -1,5 +1,7 @@
 #include "server/http/SlowWorkPool.h"
 
+#include <QSemaphore>
+
 namespace authshield::server {
 
 SlowWorkPool::SlowWorkPool(int threads, int maxInFlight)
@@ -29,7 +31,24 @@ bool SlowWorkPool::trySubmit(std::function<void()> job)
 
 void SlowWorkPool::shutdown()
 {
+    if (m_shutDown)
+        return;
+    m_shutDown = true;
     m_pool.clear();
+    m_pool.waitForDone();
+    if (!m_threadCleanup)
+        return;
+    // One blocking job per thread: none may finish before all have started, so every thread takes exactly one.
+    const int threads = m_pool.maxThreadCount();
+    QSemaphore arrived;
+    for (int i = 0; i < threads; ++i) {
+        m_pool.start([this, &arrived, threads] {
+            m_threadCleanup();
+            arrived.release();
+            arrived.acquire(threads);
+            arrived.release(threads);
+        });
+    }
     m_pool.waitForDone();
 }
 

@@ -245,6 +245,8 @@ Result<void> Database::exec(const QString& sql) const
 
 Error Database::toError(const QSqlError& error, const QString& sql) const
 {
+    if (m_errorHook)
+        m_errorHook();
     if (m_dialect.isUnavailable(error)) {
         const auto it = threadConnections().entries.find(m_id);
         if (it != threadConnections().entries.end() && m_dialect.kind() == SqlBackend::Postgres)

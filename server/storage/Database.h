@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <chrono>
+#include <functional>
 
 class QSqlError;
 
@@ -67,6 +68,9 @@ public:
     // connection is reopened on the next use.
     Error toError(const QSqlError& error, const QString& sql) const;
 
+    // Called for every database error (metrics). Set once, before other threads use the database.
+    void setErrorHook(std::function<void()> hook) { m_errorHook = std::move(hook); }
+
 private:
     friend class Transaction;
     friend class SqlQuery;
@@ -81,6 +85,7 @@ private:
     const QString m_dataDir;
     Result<DatabaseUrl> m_url;
     SqlDialect m_dialect;
+    std::function<void()> m_errorHook;
 };
 
 } // namespace authshield::server

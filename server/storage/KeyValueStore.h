@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace authshield::server {
@@ -51,7 +52,15 @@ public:
     // Delivered to every KeyValueSubscriber of this backend (all instances for Redis) subscribed to channel.
     virtual Result<void> publish(const QByteArray& channel, const QByteArray& message) = 0;
 
+    // Called after every failed backend operation (metrics). Set once, before other threads use the store.
+    void setErrorHook(std::function<void()> hook) { m_errorHook = std::move(hook); }
+
 protected:
+    void reportError() const
+    {
+        if (m_errorHook)
+            m_errorHook();
+    }
     explicit KeyValueStore(QByteArray prefix)
         : m_prefix(std::move(prefix))
     {
@@ -60,6 +69,7 @@ protected:
 
 private:
     const QByteArray m_prefix;
+    std::function<void()> m_errorHook;
 };
 
 } // namespace authshield::server

@@ -81,7 +81,10 @@ void RedisKeyValueStore::release(std::unique_ptr<RedisClient> client)
 Result<RedisReply> RedisKeyValueStore::command(const QList<QByteArray>& argv)
 {
     Lease client(*this);
-    return client->command(argv);
+    Result<RedisReply> reply = client->command(argv);
+    if (!reply)
+        reportError();
+    return reply;
 }
 
 Result<RedisReply> RedisKeyValueStore::evalScript(const QByteArray& script, const QList<QByteArray>& keys,
@@ -92,7 +95,10 @@ Result<RedisReply> RedisKeyValueStore::evalScript(const QByteArray& script, cons
     for (const QByteArray& key : keys)
         fullKeys.append(prefixed(key));
     Lease client(*this);
-    return client->evalScript(script, fullKeys, args);
+    Result<RedisReply> reply = client->evalScript(script, fullKeys, args);
+    if (!reply)
+        reportError();
+    return reply;
 }
 
 Result<std::chrono::microseconds> RedisKeyValueStore::ping()

@@ -139,6 +139,20 @@ QString SqlDialect::lockAuditChain() const
     return isPostgres() ? QStringLiteral("SELECT pg_advisory_xact_lock(7243002)") : QString();
 }
 
+QStringList SqlDialect::beginAuditPrune() const
+{
+    if (isPostgres())
+        return {QStringLiteral("SET LOCAL authshield.audit_prune = 'on'")};
+    return {QStringLiteral("INSERT INTO audit_prune_gate (active) VALUES (1)")};
+}
+
+QStringList SqlDialect::endAuditPrune() const
+{
+    if (isPostgres())
+        return {QStringLiteral("SET LOCAL authshield.audit_prune = 'off'")};
+    return {QStringLiteral("DELETE FROM audit_prune_gate")};
+}
+
 QStringList SqlDialect::acquireMigrationLock() const
 {
     if (!isPostgres())

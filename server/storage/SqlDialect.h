@@ -59,6 +59,10 @@ public:
     // Serialises appends to the audit hash chain across processes, inside the current transaction
     // (PostgreSQL: a transaction-scoped advisory lock; SQLite: empty, BEGIN IMMEDIATE already serialises).
     QString lockAuditChain() const;
+    // Statements that open and close the window in which the retention prune may delete audit rows (the
+    // append-only triggers of migration 0002 refuse it otherwise); inside the prune's transaction.
+    QStringList beginAuditPrune() const;
+    QStringList endAuditPrune() const;
     QStringList acquireMigrationLock() const;
     QStringList releaseMigrationLock() const;
     // One row (the name) when the table exists; binds :name.

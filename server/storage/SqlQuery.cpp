@@ -33,7 +33,12 @@ SqlQuery::SqlQuery(const Database& db, const QString& sql)
 
 SqlQuery& SqlQuery::bind(const QString& placeholder, const QVariant& value)
 {
-    m_query.bindValue(placeholder, value);
+    // QtSql binds a null QString as SQL NULL; an absent text (no User-Agent, no display name) means "" here.
+    // NULL is always explicit: bindNull().
+    if (value.typeId() == QMetaType::QString && value.toString().isNull())
+        m_query.bindValue(placeholder, QStringLiteral(""));
+    else
+        m_query.bindValue(placeholder, value);
     return *this;
 }
 

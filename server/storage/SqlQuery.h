@@ -21,7 +21,7 @@ class SqlQuery
 public:
     SqlQuery(const Database& db, const QString& sql);
 
-    SqlQuery& bind(const QString& placeholder, const QVariant& value);
+    SqlQuery& bind(const QString& placeholder, const QVariant& value); // a null QString binds as "", not NULL
     SqlQuery& bindBool(const QString& placeholder, bool value);
     SqlQuery& bindBlob(const QString& placeholder, const QByteArray& value);
     SqlQuery& bindNull(const QString& placeholder);

@@ -1,5 +1,7 @@
 #include "server/tokens/TokenService.h"
 
+#include "server/core/Metrics.h"
+
 #include "server/accounts/UserRepository.h"
 #include "server/audit/AuditLog.h"
 #include "server/core/Clock.h"
@@ -170,15 +172,12 @@ Result<TokenPair> TokenService::startSession(const QString& userId, const Reques
 
 Result<void> TokenService::auditReuse(const QString& userId, const QString& sessionId, const RequestOrigin& origin)
 {
-    AuditEvent event { QStringLiteral("auth.refresh.reused"),
-                       QString(),
-                       userId,
-                       origin.ip,
-                       origin.userAgent,
-                       origin.requestId,
-                       QStringLiteral("failure"),
-                       QJsonObject { { QStringLiteral("session_id"), sessionId },
-                                     { QStringLiteral("action"), QStringLiteral("session_revoked") } } };
+    if (m_reuseCounter)
+        m_reuseCounter->only().increment();
+    AuditEvent event{QStringLiteral("auth.refresh.reused"), QString(), userId, origin.ip, origin.userAgent,
+                     origin.requestId, QStringLiteral("failure"),
+                     QJsonObject{{QStringLiteral("session_id"), sessionId},
+                                 {QStringLiteral("action"), QStringLiteral("session_revoked")}}};
     Result<qint64> recorded = m_audit.record(event);
     if (!recorded)
         return recorded.error();

@@ -66,6 +66,8 @@ struct TokenHolder
 // Sessions and the tokens issued for them: access tokens (RFC 9068 JWTs), refresh tokens (256-bit random, stored
 // only as SHA-256, one family per session, rotated on every use, reuse of a spent one revokes the family), logout.
 // Thread-safe; every method runs on the calling thread's database connection.
+class CounterFamily;
+
 class TokenService
 {
 public:
@@ -74,6 +76,8 @@ public:
 
     // After a successful credential check: a new session with its refresh family and the first token pair.
     Result<TokenPair> startSession(const QString& userId, const RequestOrigin& origin);
+    // Counts each detected reuse (metrics); optional.
+    void setReuseCounter(CounterFamily* counter) { m_reuseCounter = counter; }
     // Rotation in one write transaction. Spent token → RefreshTokenReused (the session is revoked everywhere,
     // audited as auth.refresh.reused), except within [tokens] refresh_reuse_grace seconds of its first use, which
     // answers InvalidRefreshToken without revoking; unknown/expired/revoked → InvalidRefreshToken.
@@ -98,6 +102,7 @@ public:
     static QString scope() { return QStringLiteral("openid profile"); }
 
 private:
+    CounterFamily* m_reuseCounter = nullptr;
     Result<QStringList> activeUserRoles(const QString& userId) const;
     Result<QString> insertRefreshToken(const QString& sessionId, const QString& parentId, const QDateTime& now,
                                        const QDateTime& expiresAt);

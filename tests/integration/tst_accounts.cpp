@@ -1,3 +1,4 @@
+#include "tests/support/AuthTestSupport.h"
 #include "tests/support/BackendFixture.h"
 #include "tests/support/MailFile.h"
 #include "tests/support/ServerProcess.h"
@@ -25,7 +26,7 @@ QMap<QString, QString> fastServer(QMap<QString, QString> env)
     // Cheap Argon2 keeps the suite fast; the policy and flows are the same.
     env.insert(QStringLiteral("AUTHSHIELD_PASSWORD_ARGON2_MEMORY_KIB"), QStringLiteral("8192"));
     env.insert(QStringLiteral("AUTHSHIELD_PASSWORD_ARGON2_ITERATIONS"), QStringLiteral("1"));
-    return env;
+    return withoutThrottling(env);
 }
 
 QJsonObject body(std::initializer_list<QPair<QString, QJsonValue>> fields)

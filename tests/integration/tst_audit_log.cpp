@@ -6,6 +6,7 @@
 #include "server/storage/SqlQuery.h"
 #include "server/storage/Transaction.h"
 #include "tests/support/BackendFixture.h"
+#include "tests/support/FakeClock.h"
 #include "tests/support/PostgresInstance.h"
 
 #include <QJsonDocument>
@@ -96,13 +97,87 @@ private Q_SLOTS:
         QFETCH(QString, tamper);
         for (int i = 0; i < 5; ++i)
             QVERIFY(m_log->record(makeEvent(QStringLiteral("auth.login.failed"), {{QStringLiteral("reason"), i}})).ok());
-        QVERIFY(m_database->exec(tamper).ok());
+        QVERIFY(tamperWith(tamper));
         const Result<AuditVerification> verified = m_log->verify();
         QVERIFY(verified.ok());
         QVERIFY(!verified->ok);
         // A deleted row shows up at the next one, whose link no longer matches.
         QCOMPARE(verified->firstBrokenSeq.value_or(-1), tamper.startsWith(QLatin1String("DELETE")) ? 4 : 3);
         QCOMPARE(verified->checked, qint64(2));
+    }
+
+    void appendOnlyTriggersRefuseChanges_data()
+    {
+        QTest::addColumn<QString>("statement");
+        QTest::addRow("update") << "UPDATE audit_events SET outcome = 'failure' WHERE seq = 1";
+        QTest::addRow("delete") << "DELETE FROM audit_events WHERE seq = 2";
+        QTest::addRow("delete all") << "DELETE FROM audit_events";
+    }
+    void appendOnlyTriggersRefuseChanges()
+    {
+        QFETCH(QString, statement);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(m_log->record(makeEvent(QStringLiteral("auth.login.succeeded"))).ok());
+        const Result<void> refused = m_database->exec(statement);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.contains(QLatin1String("append-only")), qPrintable(refused.error().message));
+        const Result<AuditVerification> verified = m_log->verify();
+        QVERIFY(verified->ok);
+        QCOMPARE(verified->checked, qint64(3));
+        if (m_backend.isPostgres())
+            QVERIFY(!m_database->exec(QStringLiteral("TRUNCATE audit_events")).ok());
+    }
+
+    void deletedHeadIsFound()
+    {
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(m_log->record(makeEvent(QStringLiteral("auth.login.failed"))).ok());
+        QVERIFY(tamperWith(QStringLiteral("DELETE FROM audit_events WHERE seq = 1")));
+        const Result<AuditVerification> verified = m_log->verify();
+        QVERIFY(!verified->ok);
+        QCOMPARE(verified->firstBrokenSeq.value_or(-1), qint64(2)); // it no longer starts at the genesis hash
+    }
+
+    void retentionPruneKeepsTheChainVerifiable()
+    {
+        FakeClock clock;
+        AuditLog log(*m_database, clock);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(log.record(makeEvent(QStringLiteral("auth.login.failed"))).ok());
+        clock.advance(std::chrono::hours(24 * 10));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(log.record(makeEvent(QStringLiteral("auth.login.succeeded"))).ok());
+
+        const Result<AuditPruneReport> pruned = log.prune(clock.now().addDays(-5));
+        QVERIFY2(pruned.ok(), pruned ? "" : qPrintable(pruned.error().message));
+        QCOMPARE(pruned->deleted, qint64(5));
+        QCOMPARE(pruned->fromSeq, qint64(1));
+        QCOMPARE(pruned->toSeq, qint64(5));
+        QCOMPARE(pruned->prunedEventSeq, qint64(9));
+        Result<AuditVerification> verified = log.verify();
+        QVERIFY(verified->ok);
+        QCOMPARE(verified->checked, qint64(4)); // three kept events and the audit.pruned record
+
+        SqlQuery recorded = m_database->prepare(QStringLiteral("SELECT type, details FROM audit_events WHERE seq = 9"));
+        QVERIFY(recorded.exec().ok() && recorded.next());
+        QCOMPARE(recorded.string(0), QStringLiteral("audit.pruned"));
+        const QJsonObject details = QJsonDocument::fromJson(recorded.string(1).toUtf8()).object();
+        QCOMPARE(details.value(QStringLiteral("to_seq")).toInt(), 5);
+
+        // Nothing left to prune: a second run changes nothing. The newest event is never pruned.
+        QCOMPARE(log.prune(clock.now().addDays(-5))->deleted, qint64(0));
+        clock.advance(std::chrono::hours(24 * 30));
+        const Result<AuditPruneReport> all = log.prune(clock.now());
+        QCOMPARE(all->deleted, qint64(3));
+        verified = log.verify();
+        QVERIFY(verified->ok);
+        QCOMPARE(verified->checked, qint64(2));
+
+        // Removing the first remaining row behind the prune's back is found.
+        QVERIFY(tamperWith(QStringLiteral("DELETE FROM audit_events WHERE seq = 9")));
+        verified = log.verify();
+        QVERIFY(!verified->ok);
+        QCOMPARE(verified->firstBrokenSeq.value_or(-1), qint64(10));
     }
 
     void eventJoinsTheCallersTransaction()
@@ -166,6 +241,19 @@ private Q_SLOTS:
     }
 
 private:
+    // What an attacker with database admin rights would do: switch the append-only triggers off first.
+    bool tamperWith(const QString& statement)
+    {
+        if (m_backend.isPostgres()) {
+            return m_database->exec(QStringLiteral("SET session_replication_role = replica")).ok()
+                && m_database->exec(statement).ok()
+                && m_database->exec(QStringLiteral("SET session_replication_role = origin")).ok();
+        }
+        return m_database->exec(QStringLiteral("DROP TRIGGER audit_events_no_update")).ok()
+            && m_database->exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")).ok()
+            && m_database->exec(statement).ok();
+    }
+
     BackendFixture m_backend;
     QTemporaryDir m_dir;
     SystemClock m_clock;

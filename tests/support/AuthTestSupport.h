@@ -35,6 +35,10 @@ QString seedUser(server::Database& database, const SeedUser& user);
 TestResponse login(quint16 port, const QString& email, const QString& password,
                    const QByteArray& userAgent = QByteArrayLiteral("AuthShield-Tests"));
 // The JWT's payload (unverified), e.g. to read sid/jti/kid in tests.
+// Raises every rate-limit policy and the lockout threshold far beyond what a functional test sends from its
+// one loopback address; the throttling tests themselves set their own small limits.
+QMap<QString, QString> withoutThrottling(QMap<QString, QString> env);
+
 QJsonObject jwtPayload(const QString& token);
 QJsonObject jwtHeader(const QString& token);
 

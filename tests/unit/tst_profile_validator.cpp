@@ -43,6 +43,7 @@ QProcessEnvironment validProdEnvironment(const QString& keyFile)
     env.insert(u"AUTHSHIELD_DATABASE_URL"_s, u"postgresql://authshield@127.0.0.1:5432/authshield"_s);
     env.insert(u"AUTHSHIELD_REDIS_URL"_s, u"redis://127.0.0.1:6379/0"_s);
     env.insert(u"AUTHSHIELD_SECRETS_ENCRYPTION_KEY_FILE"_s, keyFile);
+    env.insert(u"AUTHSHIELD_METRICS_LISTEN"_s, u"127.0.0.1:9464"_s);
     return env;
 }
 
@@ -104,6 +105,9 @@ private Q_SLOTS:
             << u"set AUTHSHIELD_SERVER_API_DOCS=true"_s << u"server.api_docs is enabled"_s << u"api_docs = false"_s;
         QTest::addRow("short HS256 secret")
             << u"short hmac"_s << u"tokens.algorithm is HS256"_s << u"at least 32 random bytes"_s;
+        QTest::addRow("metrics public")
+            << u"unset AUTHSHIELD_METRICS_LISTEN"_s << u"GET /metrics would be public"_s
+            << u"AUTHSHIELD_METRICS_BEARER_TOKEN_FILE"_s;
         QTest::addRow("database url unset")
             << u"unset AUTHSHIELD_DATABASE_URL"_s << u"database.url is not set"_s << u"AUTHSHIELD_DATABASE_URL"_s;
     }
@@ -201,7 +205,7 @@ private Q_SLOTS:
         env.insert(u"AUTHSHIELD_ENV"_s, u"prod"_s);
         env.insert(u"AUTHSHIELD_SERVER_API_DOCS"_s, u"true"_s);
         const QStringList problems = ProfileValidator::prodProblems(load(env));
-        QCOMPARE(problems.size(), 4); // encryption key, public url, api docs, database url
+        QCOMPARE(problems.size(), 5); // encryption key, public url, api docs, public metrics, database url
     }
 
     void missingRedisIsOnlyAWarning()

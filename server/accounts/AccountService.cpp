@@ -165,6 +165,16 @@ Result<void> AccountService::enqueueMail(const QString& templateName, const QStr
     return authshield::success();
 }
 
+Result<void> AccountService::notifyLockout(const QString& email, const QDateTime& until)
+{
+    Result<void> mailed = enqueueMail(QStringLiteral("account_locked"), email,
+                                      { { QStringLiteral("until"), until.toUTC().toString(Qt::ISODate) },
+                                        { QStringLiteral("reset_url"), frontendUrl() + QStringLiteral("/reset-password") } });
+    if (mailed)
+        m_outbox.wake();
+    return mailed;
+}
+
 Result<User> AccountService::existingUser(const QString& userId) const
 {
     Result<std::optional<User>> user = m_users.findById(userId);
@@ -347,6 +357,11 @@ Result<void> AccountService::forgotPassword(const QString& email, const RequestO
     const Result<QString> normalised = EmailAddress::normalise(email, QStringLiteral("email"));
     if (!normalised)
         return normalised.error();
+    if (m_forgotThrottle && !m_forgotThrottle(*normalised)) {
+        return audit(QStringLiteral("auth.password_reset.ignored"), {}, {}, origin, false,
+                     { { QStringLiteral("reason"), QStringLiteral("rate_limited") },
+                       { QStringLiteral("email"), *normalised } });
+    }
     Result<void> done = transaction(m_database, [&]() -> Result<void> {
         Result<std::optional<User>> user = m_users.findByEmail(*normalised);
         if (!user)

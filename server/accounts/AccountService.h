@@ -47,9 +47,16 @@ public:
                    const PasswordHasher& hasher, const AuditLog& auditLog, MailOutbox& outbox);
 
     void setSessionRevoker(SessionRevoker revoker) { m_revokeSessions = std::move(revoker); }
+    // Per-account limit on reset mails (policy forgot_account), keyed by the normalised email whether or not
+    // an account has it. Returns false when the mail must not be sent; the answer stays 202 either way.
+    using AccountThrottle = std::function<bool(const QString& normalisedEmail)>;
+    void setForgotThrottle(AccountThrottle throttle) { m_forgotThrottle = std::move(throttle); }
     // Base of the links in mails. Known only once the server listens when the port is chosen at start, so it
     // is set then; thread-safe.
     void setFrontendUrl(const QString& url);
+
+    // The owner's notice when their account was locked after failed logins (once per lockout).
+    Result<void> notifyLockout(const QString& email, const QDateTime& until);
 
     Result<void> registerAccount(const QString& email, const QString& password, const QString& displayName,
                                  const RequestOrigin& origin);
@@ -99,6 +106,7 @@ private:
     PasswordPolicy m_policy;
     AccountTokens m_tokens;
     SessionRevoker m_revokeSessions;
+    AccountThrottle m_forgotThrottle;
     mutable std::mutex m_frontendUrlMutex;
     QString m_frontendUrl;
 };

@@ -3,6 +3,7 @@
 #include "server/accounts/AccountService.h"
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthModule.h"
+#include "server/app/LockoutMailNotifier.h"
 #include "server/app/OpsRoutes.h"
 #include "server/app/SecurityServices.h"
 #include "server/ratelimit/AccountLockout.h"
@@ -108,6 +109,14 @@ Result<void> ServerContext::openStorage()
     m_accounts->setSessionRevoker([tokens](const QString& userId, const QString& reason, const RequestOrigin& origin,
                                            const QString& exceptSessionId) {
         return tokens->revokeAllSessions(userId, reason, origin, exceptSessionId);
+    });
+    m_lockoutNotifier = std::make_unique<LockoutMailNotifier>(*m_accounts);
+    m_security->lockout().setNotifier(m_lockoutNotifier.get());
+    RateLimitService* rateLimits = &m_security->rateLimits();
+    m_accounts->setForgotThrottle([rateLimits](const QString& email) {
+        const Result<RateLimitOutcome> outcome
+            = rateLimits->hit(QStringLiteral("forgot_account"), RateLimitService::accountSubject(email));
+        return !outcome || outcome->decision.allowed; // a limiter outage must not block password resets
     });
     m_security->addReadiness(m_readiness);
     return success();

@@ -17,6 +17,7 @@ class Argon2idHasher;
 class AuditLog;
 class AuthModule;
 class Database;
+class LockoutMailNotifier;
 class HttpServer;
 class KeyValueStore;
 class MailOutbox;
@@ -69,6 +70,7 @@ private:
     std::unique_ptr<MailTransport> m_mailTransport;
     std::unique_ptr<OutboxWorker> m_outboxWorker;
     std::unique_ptr<AccountService> m_accounts;
+    std::unique_ptr<LockoutMailNotifier> m_lockoutNotifier;
     SecurityServices* m_security = nullptr; // child QObject
     std::unique_ptr<AuthModule> m_auth;
     Readiness m_readiness;

@@ -115,7 +115,8 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
         resendOptions);
 
     RouteOptions forgotOptions { .jsonBody = true };
-    forgotOptions.rateLimitPolicies = { QStringLiteral("forgot_ip"), QStringLiteral("forgot_account") };
+    // forgot_account is applied inside the flow, per normalised email (AccountService::setForgotThrottle).
+    forgotOptions.rateLimitPolicies = { QStringLiteral("forgot_ip"), QStringLiteral("global_ip") };
     router.add(
         HttpMethod::Post, base + QStringLiteral("/auth/forgot-password"),
         [&accounts](const HttpRequest& request, RequestContext&) {

@@ -9,6 +9,7 @@
 #include "server/storage/SqlQuery.h"
 #include "tests/support/AuthTestSupport.h"
 #include "tests/support/BackendFixture.h"
+#include "tests/support/MailFile.h"
 #include "tests/support/PostgresInstance.h"
 #include "tests/support/RedisInstance.h"
 #include "tests/support/ServerProcess.h"
@@ -252,6 +253,9 @@ private Q_SLOTS:
         QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'auth.login.failed' "
                             "AND details LIKE '%\"reason\":\"locked\"%'"), 11);
         QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'auth.lockout'"), 1);
+        // The owner hears about it once, by mail (delivered asynchronously by the outbox worker).
+        QTRY_COMPARE_WITH_TIMEOUT(mailsTo(server.dataDir(), "erin@example.com").size(), 1, 10000);
+        QVERIFY(mailsTo(server.dataDir(), "erin@example.com").first().subject().contains("locked"));
 
         // Locked: the right password gets exactly the wrong password's answer.
         const TestResponse locked = login(server.port(), "erin@example.com", kPassword);
@@ -278,6 +282,8 @@ private Q_SLOTS:
         for (int i = 0; i < 5; ++i)
             QCOMPARE(withoutRequestId(login(server.port(), "nobody@example.com", "x")), wrongAnswer);
         QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'auth.lockout'"), 2);
+        QCOMPARE(mailsTo(server.dataDir(), "nobody@example.com").size(), 0); // no account, no mail
+        QCOMPARE(mailsTo(server.dataDir(), "erin@example.com").size(), 1); // still one: one lockout, one notice
 
         // Metrics saw all of it.
         const QByteArray metrics = client.get("/metrics").body;
@@ -305,6 +311,33 @@ private Q_SLOTS:
         verified = ServerProcess::runCommand({"audit", "verify", "--data-dir", server.dataDir()}, server.env());
         QCOMPARE(verified.exitCode, 1);
         QVERIFY2(verified.out.contains("broken at seq " + QByteArray::number(seq)), verified.out.constData());
+        db.reset();
+        QVERIFY(stopCleanly(server));
+    }
+
+    void forgotPasswordIsLimitedPerAccountSilently()
+    {
+        ServerProcess server(environment({{"AUTHSHIELD_RATELIMIT_FORGOT_ACCOUNT", "2/60s"},
+                                          {"AUTHSHIELD_RATELIMIT_FORGOT_IP", "1000/60s"}}));
+        QVERIFY2(server.start(), server.log().constData());
+        std::unique_ptr<Database> db = openServerDatabase(server.env(), server.dataDir());
+        QVERIFY(db);
+        QVERIFY(!seedUser(*db, {"gina@example.com", kPassword}).isEmpty());
+        TestHttpClient client(server.port());
+        // Four requests, differently spelled: one account. Every answer is the same 202; only two mails go out.
+        const QStringList spellings = {"gina@example.com", "GINA@example.com", " gina@EXAMPLE.com", "gina@example.com"};
+        for (const QString& email : spellings) {
+            const TestResponse answer = client.postJson("/api/v1/auth/forgot-password", {{"email", email}});
+            QCOMPARE(answer.status, 202);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(mailsTo(server.dataDir(), "gina@example.com").size(), 2, 10000);
+        QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'auth.password_reset.ignored' "
+                            "AND details LIKE '%\"reason\":\"rate_limited\"%'"), 2);
+        // Another account is not affected by gina's limit.
+        QVERIFY(!seedUser(*db, {"hank@example.com", kPassword}).isEmpty());
+        QCOMPARE(client.postJson("/api/v1/auth/forgot-password", {{"email", "hank@example.com"}}).status, 202);
+        QTRY_COMPARE_WITH_TIMEOUT(mailsTo(server.dataDir(), "hank@example.com").size(), 1, 10000);
+        QCOMPARE(mailsTo(server.dataDir(), "gina@example.com").size(), 2);
         db.reset();
         QVERIFY(stopCleanly(server));
     }

@@ -11,6 +11,7 @@
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
 #include "server/core/Log.h"
+#include "server/core/ServerMetrics.h"
 #include "server/http/AccountPages.h"
 #include "server/http/AccountRoutes.h"
 #include "server/http/HttpServer.h"
@@ -131,6 +132,8 @@ void ServerContext::startMail()
         : QDir(config.dataDir).absoluteFilePath(config.mail.directory);
     m_mailTransport = std::make_unique<FileMailTransport>(mailDirectory, config.mail.from);
     m_outboxWorker = std::make_unique<OutboxWorker>(*m_mailOutbox, *m_mailTransport, m_clock, config.mail);
+    CounterFamily* failures = &m_security->metrics().mailFailures;
+    m_outboxWorker->setFailureHook([failures] { failures->only().increment(); });
     m_outboxWorker->start();
 
     const OutboxWorker* worker = m_outboxWorker.get();

@@ -129,6 +129,8 @@ int OutboxWorker::pollOnce()
         }
         for (const MailOutbox::Claimed& row : *claimed) {
             const Result<void> delivered = m_transport.deliver(row.mail);
+            if (!delivered && m_failureHook)
+                m_failureHook();
             Result<bool> marked = true;
             if (delivered) {
                 marked = m_outbox.markSent(row.mail.id, m_workerId);

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
 #include <chrono>
 
 class QThread;
@@ -35,6 +36,8 @@ public:
     void wake(); // thread-safe
     bool isAlive() const;
     QString workerId() const { return m_workerId; }
+    // Called on the worker thread after every failed delivery attempt (metrics); set before start().
+    void setFailureHook(std::function<void()> hook) { m_failureHook = std::move(hook); }
 
     // One poll on the calling thread (tests drive the worker without a thread); returns mails handled.
     int pollOnce();
@@ -51,6 +54,7 @@ private:
     const Clock& m_clock;
     const MailConfig m_config;
     const QString m_workerId;
+    std::function<void()> m_failureHook;
     QThread* m_thread = nullptr;
     QTimer* m_timer = nullptr; // lives in m_thread
     QObject* m_threadContext = nullptr; // lives in m_thread; wake-ups are queued to it

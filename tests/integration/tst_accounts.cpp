@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <memory>
@@ -613,6 +614,12 @@ private Q_SLOTS:
             client.postJson("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status,
             202);
         QTRY_VERIFY_WITH_TIMEOUT(server.log().contains("mail delivery failed, will retry"), kMailTimeoutMs);
+        // Operators see the failure in /metrics (the alert rules watch this counter).
+        const QByteArray metrics = client.get("/metrics").body;
+        QVERIFY2(QRegularExpression(QStringLiteral("\\nauthshield_mail_delivery_failures_total [1-9]"))
+                     .match(QString::fromUtf8(metrics))
+                     .hasMatch(),
+                 metrics.constData());
         server.kill();
 
         QVERIFY(QFile::remove(blocker));

@@ -175,6 +175,18 @@ Result<void> AccountService::notifyLockout(const QString& email, const QDateTime
     return mailed;
 }
 
+Result<void> AccountService::mailTokenLink(const QString& userId, AccountTokenPurpose purpose, std::chrono::seconds ttl,
+                                           const QString& templateName, const QString& to, const QString& page,
+                                           QHash<QString, QString> values, const QString& newEmail) const
+{
+    Result<QByteArray> token = m_tokens.issue(userId, purpose, ttl, newEmail);
+    if (!token)
+        return token.error();
+    values.insert(QStringLiteral("link"), link(page, *token));
+    values.insert(QStringLiteral("valid_for"), validFor(ttl));
+    return enqueueMail(templateName, to, std::move(values));
+}
+
 Result<User> AccountService::existingUser(const QString& userId) const
 {
     Result<std::optional<User>> user = m_users.findById(userId);
@@ -243,14 +255,9 @@ Result<void> AccountService::registerAccount(const QString& email, const QString
                   return created.error();
               if (Result<void> role = m_users.assignRole(created->id, QStringLiteral("user")); !role)
                   return role;
-              const std::chrono::seconds ttl = m_config.accounts.verifyTtl;
-              Result<QByteArray> token = m_tokens.issue(created->id, AccountTokenPurpose::VerifyEmail, ttl);
-              if (!token)
-                  return token.error();
               if (Result<void> mailed
-                  = enqueueMail(kVerifyEmail, created->email,
-                                { { QStringLiteral("link"), link(QStringLiteral("verify-email"), *token) },
-                                  { QStringLiteral("valid_for"), validFor(ttl) } });
+                  = mailTokenLink(created->id, AccountTokenPurpose::VerifyEmail, m_config.accounts.verifyTtl,
+                                  kVerifyEmail, created->email, QStringLiteral("verify-email"));
                   !mailed)
                   return mailed;
               return audit(QStringLiteral("auth.register.succeeded"), created->id, created->id, origin, true);
@@ -335,14 +342,8 @@ Result<void> AccountService::resendVerification(const QString& email, const Requ
                          { { QStringLiteral("reason"), reason }, { QStringLiteral("email"), *normalised } });
         }
         const User& account = **user;
-        const std::chrono::seconds ttl = m_config.accounts.verifyTtl;
-        Result<QByteArray> token = m_tokens.issue(account.id, AccountTokenPurpose::VerifyEmail, ttl);
-        if (!token)
-            return token.error();
-        if (Result<void> mailed
-            = enqueueMail(kVerifyEmail, account.email,
-                          { { QStringLiteral("link"), link(QStringLiteral("verify-email"), *token) },
-                            { QStringLiteral("valid_for"), validFor(ttl) } });
+        if (Result<void> mailed = mailTokenLink(account.id, AccountTokenPurpose::VerifyEmail, m_config.accounts.verifyTtl,
+                                                kVerifyEmail, account.email, QStringLiteral("verify-email"));
             !mailed)
             return mailed;
         return audit(QStringLiteral("auth.verification.resent"), {}, account.id, origin, true);
@@ -374,14 +375,9 @@ Result<void> AccountService::forgotPassword(const QString& email, const RequestO
                            { QStringLiteral("email"), *normalised } });
         }
         const User& account = **user;
-        const std::chrono::seconds ttl = m_config.accounts.resetTtl;
-        Result<QByteArray> token = m_tokens.issue(account.id, AccountTokenPurpose::ResetPassword, ttl);
-        if (!token)
-            return token.error();
         if (Result<void> mailed
-            = enqueueMail(kPasswordReset, account.email,
-                          { { QStringLiteral("link"), link(QStringLiteral("reset-password"), *token) },
-                            { QStringLiteral("valid_for"), validFor(ttl) } });
+            = mailTokenLink(account.id, AccountTokenPurpose::ResetPassword, m_config.accounts.resetTtl,
+                            kPasswordReset, account.email, QStringLiteral("reset-password"));
             !mailed)
             return mailed;
         return audit(QStringLiteral("auth.password_reset.requested"), {}, account.id, origin, true);
@@ -546,16 +542,12 @@ Result<void> AccountService::requestEmailChange(const QString& userId, const QSt
                          { { QStringLiteral("reason"), QStringLiteral("email_taken") },
                            { QStringLiteral("new_email"), *normalised } });
         }
-        const std::chrono::seconds ttl = m_config.accounts.emailChangeTtl;
-        Result<QByteArray> token = m_tokens.issue(userId, AccountTokenPurpose::ChangeEmail, ttl, *normalised);
-        if (!token)
-            return token.error();
         if (Result<void> mailed
-            = enqueueMail(kEmailChangeVerify, *normalised,
-                          { { QStringLiteral("display_name"), displayNameOrEmail(*user) },
-                            { QStringLiteral("new_email"), *normalised },
-                            { QStringLiteral("link"), link(QStringLiteral("verify-email"), *token) },
-                            { QStringLiteral("valid_for"), validFor(ttl) } });
+            = mailTokenLink(userId, AccountTokenPurpose::ChangeEmail, m_config.accounts.emailChangeTtl,
+                            kEmailChangeVerify, *normalised, QStringLiteral("verify-email"),
+                            { { QStringLiteral("display_name"), displayNameOrEmail(*user) },
+                              { QStringLiteral("new_email"), *normalised } },
+                            *normalised);
             !mailed)
             return mailed;
         return audit(QStringLiteral("user.email_change.requested"), userId, userId, origin, true,

@@ -87,6 +87,10 @@ private:
     Result<void> audit(const QString& type, const QString& actorId, const QString& subjectId,
                        const RequestOrigin& origin, bool success, QJsonObject details = {}) const;
     Result<void> enqueueMail(const QString& templateName, const QString& to, QHash<QString, QString> values) const;
+    // Issues a single-use token and queues the mail carrying its link ({frontend}/<page>?token=…).
+    Result<void> mailTokenLink(const QString& userId, AccountTokenPurpose purpose, std::chrono::seconds ttl,
+                               const QString& templateName, const QString& to, const QString& page,
+                               QHash<QString, QString> values = {}, const QString& newEmail = {}) const;
     Result<User> existingUser(const QString& userId) const;
     Result<void> revokeSessions(const QString& userId, const QString& reason, const RequestOrigin& origin,
                                 const QString& exceptSessionId) const;

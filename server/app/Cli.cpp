@@ -15,6 +15,7 @@
 #include <QProcessEnvironment>
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 
 namespace authshield::server {
@@ -170,22 +171,32 @@ std::optional<LoadedConfig> loadConfig(const ConfigSources& sources)
     return std::move(loaded).value();
 }
 
-int runMigrate(const Invocation& invocation)
+// Loads the configuration and opens its database, for the commands that work on the database directly.
+// Null (after saying why) when either fails.
+std::unique_ptr<Database> openDatabase(const Invocation& invocation)
 {
     std::optional<LoadedConfig> loaded = loadConfig(invocation.sources);
     if (!loaded)
-        return 1;
+        return nullptr;
     if (Result<void> prepared = prepareDataDir(loaded->config); !prepared) {
         printErr(prepared.error().message);
-        return 1;
+        return nullptr;
     }
-    Database database(loaded->config.database, loaded->config.dataDir);
-    if (Result<void> opened = database.open(); !opened) {
+    auto database = std::make_unique<Database>(loaded->config.database, loaded->config.dataDir);
+    if (Result<void> opened = database->open(); !opened) {
         printErr(QStringLiteral("authshield-server: cannot open the database %1: %2")
-                     .arg(database.describe(), opened.error().message));
-        return 1;
+                     .arg(database->describe(), opened.error().message));
+        return nullptr;
     }
-    MigrationRunner runner(database);
+    return database;
+}
+
+int runMigrate(const Invocation& invocation)
+{
+    std::unique_ptr<Database> database = openDatabase(invocation);
+    if (!database)
+        return 1;
+    MigrationRunner runner(*database);
     if (Result<void> verified = runner.verify(); !verified) {
         printErr(QStringLiteral("authshield-server: ") + verified.error().message);
         return 1;
@@ -206,21 +217,11 @@ int runMigrate(const Invocation& invocation)
 
 int runAuditVerify(const Invocation& invocation)
 {
-    std::optional<LoadedConfig> loaded = loadConfig(invocation.sources);
-    if (!loaded)
+    std::unique_ptr<Database> database = openDatabase(invocation);
+    if (!database)
         return 1;
-    if (Result<void> prepared = prepareDataDir(loaded->config); !prepared) {
-        printErr(prepared.error().message);
-        return 1;
-    }
-    Database database(loaded->config.database, loaded->config.dataDir);
-    if (Result<void> opened = database.open(); !opened) {
-        printErr(QStringLiteral("authshield-server: cannot open the database %1: %2")
-                     .arg(database.describe(), opened.error().message));
-        return 1;
-    }
     SystemClock clock;
-    AuditLog auditLog(database, clock);
+    AuditLog auditLog(*database, clock);
     Result<AuditVerification> verified = auditLog.verify();
     if (!verified) {
         printErr(QStringLiteral("authshield-server: cannot read the audit log: ") + verified.error().message);

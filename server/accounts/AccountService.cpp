@@ -493,7 +493,23 @@ Result<void> AccountService::deleteAccount(const QString& userId, const QString&
             return audited;
         return wrongPassword(QStringLiteral("password"));
     }
-    return transaction(m_database, [&]() -> Result<void> {
+    bool lastAdmin = false;
+    Result<void> done = transaction(m_database, [&]() -> Result<void> {
+        // A site must never lose its last administrator (checked inside the write transaction, so two admins
+        // deleting themselves at once cannot both pass).
+        Result<QStringList> roles = m_users.roles(userId);
+        if (!roles)
+            return roles.error();
+        if (roles->contains(QStringLiteral("admin"))) {
+            Result<qint64> admins = m_users.countActiveWithRole(QStringLiteral("admin"));
+            if (!admins)
+                return admins.error();
+            if (*admins <= 1) {
+                lastAdmin = true;
+                return Error::make(ErrorCode::Conflict, QStringLiteral("this is the last administrator account; "
+                                                                       "make another user an administrator first"));
+            }
+        }
         // Revoked before the row goes: the revocation must reach every instance's blocklist, and the sessions
         // disappear with the user (ON DELETE CASCADE).
         if (Result<void> revoked = revokeSessions(userId, QStringLiteral("account_deleted"), origin, {}); !revoked)
@@ -504,6 +520,10 @@ Result<void> AccountService::deleteAccount(const QString& userId, const QString&
         return audit(QStringLiteral("user.deleted"), userId, userId, origin, true,
                      { { QStringLiteral("email"), user->email }, { QStringLiteral("by"), QStringLiteral("self") } });
     });
+    if (lastAdmin) // recorded after the rollback, or it would vanish with it
+        (void)audit(QStringLiteral("user.delete_failed"), userId, userId, origin, false,
+                    { { QStringLiteral("reason"), QStringLiteral("last_admin") } });
+    return done;
 }
 
 Result<void> AccountService::requestEmailChange(const QString& userId, const QString& newEmail, const QString& password,

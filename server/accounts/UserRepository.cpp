@@ -197,4 +197,14 @@ Result<void> UserRepository::removeRole(const QString& userId, const QString& ro
     return remove.exec();
 }
 
+Result<qint64> UserRepository::countActiveWithRole(const QString& role) const
+{
+    SqlQuery count = m_database.prepare(QStringLiteral(
+        "SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = :role AND u.status = 'active'"));
+    count.bind(QStringLiteral(":role"), role);
+    if (Result<void> read = count.exec(); !read)
+        return read.error();
+    return count.next() ? count.int64(0) : 0;
+}
+
 } // namespace authshield::server

@@ -35,6 +35,8 @@ public:
     Result<QStringList> roles(const QString& userId) const;
     Result<void> assignRole(const QString& userId, const QString& role) const;
     Result<void> removeRole(const QString& userId, const QString& role) const;
+    // Active users holding the role (the last-admin rule counts admins who can still sign in).
+    Result<qint64> countActiveWithRole(const QString& role) const;
 
 private:
     Result<std::optional<User>> findOne(const QString& column, const QString& value) const;

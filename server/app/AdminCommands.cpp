@@ -1,5 +1,7 @@
 #include "server/app/AdminCommands.h"
 
+#include "server/accounts/PasswordPolicy.h"
+
 #include "server/accounts/EmailAddress.h"
 #include "server/accounts/UserRepository.h"
 #include "server/app/AuthModule.h"
@@ -89,16 +91,14 @@ QByteArray promptPassword(const char* prompt, int maxBytes)
 }
 } // namespace
 
-QString AdminCommands::passwordProblem(const QByteArray& password, const PasswordConfig& config)
+QString AdminCommands::passwordProblem(const QByteArray& password, const QString& email, const PasswordConfig& config,
+                                       const PasswordHasher& hasher)
 {
-    if (password.size() > config.maxBytes)
-        return QStringLiteral("the password is longer than %1 bytes").arg(config.maxBytes);
     const QString text = QString::fromUtf8(password);
     if (text.toUtf8() != password)
         return QStringLiteral("the password is not valid UTF-8");
-    if (text.toUcs4().size() < config.minLength)
-        return QStringLiteral("the password must be at least %1 characters long").arg(config.minLength);
-    return {};
+    // The same policy as every other account (length, the 10,000 most common, the email's local part).
+    return PasswordPolicy(config, hasher).problems(text, email).join(QStringLiteral("; "));
 }
 
 int AdminCommands::createAdmin(ServerConfig config, const QString& email)
@@ -170,11 +170,11 @@ int AdminCommands::createAdmin(ServerConfig config, const QString& email)
     } else {
         password = readLine(maxBytes);
     }
-    if (const QString problem = passwordProblem(password, config.password); !problem.isEmpty()) {
-        printErr(problem);
+    Argon2idHasher hasher(config.password);
+    if (const QString problem = passwordProblem(password, *normalised, config.password, hasher); !problem.isEmpty()) {
+        printErr(QStringLiteral("the password is refused: ") + problem);
         return 1;
     }
-    Argon2idHasher hasher(config.password);
     Result<QString> hash = hasher.hash(password);
     password.fill('\0');
     if (!hash) {

@@ -7,6 +7,8 @@
 
 namespace authshield::server {
 
+class PasswordHasher;
+
 // One-shot operator commands that change the database (exit codes as Cli: 0 ok, 1 failed).
 class AdminCommands
 {
@@ -19,7 +21,8 @@ public:
     static int rotateKeys(ServerConfig config);
 
     // The password rules create-admin enforces (the accounts policy's length limits).
-    static QString passwordProblem(const QByteArray& password, const PasswordConfig& config);
+    static QString passwordProblem(const QByteArray& password, const QString& email, const PasswordConfig& config,
+                                   const PasswordHasher& hasher);
 };
 
 } // namespace authshield::server

@@ -100,7 +100,7 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
         RouteOptions{.jsonBody = true,
                      .slow = true,
                      .sensitiveBody = true,
-                     .rateLimitPolicies = {QStringLiteral("login_ip"), QStringLiteral("global_ip")}});
+                     .rateLimitPolicies = {QStringLiteral("login_ip")}});
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/refresh"),
@@ -122,7 +122,7 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
         RouteOptions{.jsonBody = true,
                      .slow = true,
                      .sensitiveBody = true,
-                     .rateLimitPolicies = {QStringLiteral("refresh_ip"), QStringLiteral("global_ip")}});
+                     .rateLimitPolicies = {QStringLiteral("refresh_ip")}});
 
     router.add(
         HttpMethod::Post, QStringLiteral("/api/v1/auth/logout"),

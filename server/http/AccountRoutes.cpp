@@ -97,7 +97,9 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
                 });
             });
         },
-        RouteOptions { .jsonBody = true, .sensitiveBody = true });
+        RouteOptions { .jsonBody = true,
+                       .sensitiveBody = true,
+                       .rateLimitPolicies = { QStringLiteral("verify_ip") } });
 
     RouteOptions resendOptions { .jsonBody = true };
     resendOptions.rateLimitPolicies = { QStringLiteral("resend_ip") };
@@ -116,7 +118,7 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
 
     RouteOptions forgotOptions { .jsonBody = true };
     // forgot_account is applied inside the flow, per normalised email (AccountService::setForgotThrottle).
-    forgotOptions.rateLimitPolicies = { QStringLiteral("forgot_ip"), QStringLiteral("global_ip") };
+    forgotOptions.rateLimitPolicies = { QStringLiteral("forgot_ip") };
     router.add(
         HttpMethod::Post, base + QStringLiteral("/auth/forgot-password"),
         [&accounts](const HttpRequest& request, RequestContext&) {

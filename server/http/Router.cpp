@@ -3,6 +3,8 @@
 namespace authshield::server {
 
 namespace {
+const QString kGlobalIpPolicy = QStringLiteral("global_ip");
+
 bool isPlaceholder(const QString& segment)
 {
     return segment.size() > 2 && segment.startsWith(QLatin1Char('{')) && segment.endsWith(QLatin1Char('}'));
@@ -21,6 +23,9 @@ void Router::add(HttpMethod method, const QString& pattern, RouteHandler handler
     route->pattern = pattern;
     route->segments = pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     route->options = std::move(options);
+    // The global per-IP ceiling covers the whole API by declaration, so no route can forget it.
+    if (pattern.startsWith(QLatin1String("/api/")) && !route->options.rateLimitPolicies.contains(kGlobalIpPolicy))
+        route->options.rateLimitPolicies.append(kGlobalIpPolicy);
     route->handler = std::move(handler);
     for (const QString& segment : std::as_const(route->segments))
         route->hasPlaceholders = route->hasPlaceholders || isPlaceholder(segment);

@@ -25,7 +25,7 @@ struct RouteOptions
     bool formBody = false; // non-empty bodies must be application/x-www-form-urlencoded (HTML form posts)
     bool slow = false; // run the handler on the slow-work pool (Argon2, SMTP, exports, dependency checks)
     bool sensitiveBody = false; // never log or echo the body (passwords)
-    QStringList rateLimitPolicies; // checked before auth (ratelimit issue)
+    QStringList rateLimitPolicies; // per-IP policies checked before auth; every /api/ route also gets global_ip
 };
 
 using RouteHandler = std::function<HttpResponse(const HttpRequest&, RequestContext&)>;

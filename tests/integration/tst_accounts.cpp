@@ -1,3 +1,5 @@
+#include "server/storage/SqlQuery.h"
+#include "server/storage/Database.h"
 #include "tests/support/AuthTestSupport.h"
 #include "tests/support/BackendFixture.h"
 #include "tests/support/MailFile.h"
@@ -386,6 +388,28 @@ private Q_SLOTS:
         QCOMPARE(refresh.status, 401);
         const MailFile notice = waitForMail(email, QStringLiteral("password_changed"));
         QCOMPARE(notice.subject(), QStringLiteral("Your password was changed"));
+    }
+
+    void lastAdministratorCannotDeleteThemselves()
+    {
+        std::unique_ptr<authshield::server::Database> db = openServerDatabase(m_server->env(), m_server->dataDir());
+        QVERIFY(db);
+        // Whatever admins earlier rows left behind, this one is made the only active one.
+        QVERIFY(db->exec(QStringLiteral("DELETE FROM user_roles WHERE role = 'admin'")).ok());
+        QVERIFY(!seedUser(*db, { "root@example.com", kPassword, true, false, { "user", "admin" } }).isEmpty());
+        const QString rootToken = accessToken(QStringLiteral("root@example.com"));
+        const TestResponse refused = call("DELETE", "/api/v1/users/me", rootToken, { { "password", kPassword } });
+        QCOMPARE(refused.status, 409);
+        QCOMPARE(refused.errorCode(), QStringLiteral("conflict"));
+        QCOMPARE(call("GET", "/api/v1/users/me", rootToken).status, 200); // still there, still signed in
+        authshield::server::SqlQuery audited = db->prepare(QStringLiteral(
+            "SELECT COUNT(*) FROM audit_events WHERE type = 'user.delete_failed' AND details LIKE '%last_admin%'"));
+        QVERIFY(audited.exec().ok() && audited.next());
+        QCOMPARE(audited.int64(0), qint64(1));
+
+        // With a second administrator the first may go.
+        QVERIFY(!seedUser(*db, { "root2@example.com", kPassword, true, false, { "user", "admin" } }).isEmpty());
+        QCOMPARE(call("DELETE", "/api/v1/users/me", rootToken, { { "password", kPassword } }).status, 204);
     }
 
     void profileCanBeReadChangedAndDeleted()

@@ -515,6 +515,9 @@ private Q_SLOTS:
         QCOMPARE(tooShort.exitCode, 1);
         QVERIFY(tooShort.err.contains("at least 8 characters"));
         QCOMPARE(login(port(), "root@example.com", "short").status, 401);
+        const CommandResult common = ServerProcess::runCommand(args, m_env, "password123\n");
+        QCOMPARE(common.exitCode, 1); // the same policy as every account, not just a length check
+        QVERIFY2(common.err.contains("most common"), common.err.constData());
 
         const CommandResult created = ServerProcess::runCommand(args, m_env, kPassword.toUtf8() + "\n");
         QVERIFY2(created.exitCode == 0, created.err.constData());

@@ -118,7 +118,8 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_db.reset();
-        QCOMPARE(m_server->stop(), 0);
+        const int exitCode = m_server->stop();
+        QVERIFY2(exitCode == 0, m_server->log().right(6000).constData());
     }
 
     void loginReturnsTokenPair()

@@ -1,5 +1,7 @@
 #include "server/app/AuthModule.h"
 
+#include "server/storage/Database.h"
+
 #include "server/accounts/LoginService.h"
 #include "server/accounts/UserRepository.h"
 #include "server/app/AccessTokenAuthenticator.h"
@@ -54,6 +56,10 @@ AuthModule::~AuthModule()
     // Background jobs use the services below; they must be done before the members go.
     if (m_background) {
         m_background->clear();
+        // Its thread's database connection goes now, in that thread: thread_local clean-up would run only
+        // after waitForDone() returned, racing the rest of the shutdown.
+        const Database* database = &m_database;
+        m_background->start([database] { database->releaseThreadConnection(); });
         m_background->waitForDone();
     }
 }

@@ -125,6 +125,8 @@ Result<void> SecurityServices::start(RequestPipeline& pipeline, const Readiness&
         m_metricsPipeline = std::make_unique<RequestPipeline>(m_metricsRouter, options);
         m_metricsPool = std::make_unique<SlowWorkPool>(1, 8);
         m_metricsServer = std::make_unique<HttpServer>(m_metricsHttp, *m_metricsPipeline, *m_metricsPool, this);
+        Database* database = &m_database;
+        m_metricsServer->setThreadCleanup([database] { database->releaseThreadConnection(); });
         Result<quint16> port = m_metricsServer->start();
         if (!port)
             return Error::make(port.error().code, u"metrics listener: "_s + port.error().message);

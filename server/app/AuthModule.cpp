@@ -1,5 +1,6 @@
 #include "server/app/AuthModule.h"
 
+#include "server/audit/AuditLog.h"
 #include "server/storage/Database.h"
 
 #include "server/accounts/LoginService.h"
@@ -134,9 +135,18 @@ void AuthModule::runInBackground(std::function<void()> job)
 
 void AuthModule::maintain()
 {
-    if (Result<QString> rotated = m_keys->rotateIfDue(); !rotated)
+    if (Result<QString> rotated = m_keys->rotateIfDue(); !rotated) {
         Log::warning(kComponent, QStringLiteral("automatic key rotation failed"),
                      { { QStringLiteral("error"), rotated.error().message } });
+    } else if (!rotated->isEmpty()) {
+        AuditEvent event;
+        event.type = QStringLiteral("keys.rotated");
+        event.subjectId = *rotated;
+        event.details = { { QStringLiteral("by"), QStringLiteral("schedule") } };
+        if (Result<qint64> audited = m_audit.record(event); !audited)
+            Log::warning(kComponent, QStringLiteral("key rotation not audited"),
+                         { { QStringLiteral("error"), audited.error().message } });
+    }
     if (Result<void> loaded = m_keys->reload(); !loaded)
         Log::warning(kComponent, QStringLiteral("signing keys not reloaded"),
                      { { QStringLiteral("error"), loaded.error().message } });

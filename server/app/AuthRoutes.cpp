@@ -18,6 +18,16 @@
 namespace authshield::server {
 
 namespace {
+// The answer of login and refresh: the pair, never cached (RFC 6749 5.1), or the error envelope.
+HttpResponse tokenAnswer(const Result<TokenPair>& pair)
+{
+    if (!pair)
+        return HttpResponse::error(pair.error());
+    HttpResponse response = HttpResponse::json(200, tokenPairJson(*pair));
+    response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+    return response;
+}
+
 constexpr int kMaxRefreshTokenLength = 128;
 
 RequestOrigin originOf(const HttpRequest& request)
@@ -91,11 +101,7 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
                 bytes.truncate(maxPasswordBytes + 1); // still over the limit, but never hashed in full
             Result<TokenPair> pair = login.login(email, bytes, originOf(request));
             bytes.fill('\0');
-            if (!pair)
-                return HttpResponse::error(pair.error());
-            HttpResponse response = HttpResponse::json(200, tokenPairJson(*pair));
-            response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
-            return response;
+            return tokenAnswer(pair);
         },
         RouteOptions{.jsonBody = true,
                      .slow = true,
@@ -113,11 +119,7 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
             if (!fields.ok())
                 return HttpResponse::error(fields.error());
             Result<TokenPair> pair = tokens.refresh(refreshToken, originOf(request));
-            if (!pair)
-                return HttpResponse::error(pair.error());
-            HttpResponse response = HttpResponse::json(200, tokenPairJson(*pair));
-            response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
-            return response;
+            return tokenAnswer(pair);
         },
         RouteOptions{.jsonBody = true,
                      .slow = true,

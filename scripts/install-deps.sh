@@ -11,6 +11,10 @@ PACKAGES=(
   postgresql postgresql-contrib redis-server
   curl ca-certificates xauth xvfb
   prometheus  # promtool: tests/system/tst_observability checks the alert rules
+  qt6-charts-dev qtkeychain-qt6-dev  # console: dashboard chart, credentials in the system keyring
+  libqrencode-dev oathtool  # MFA: QR codes; tests cross-check TOTP codes against oathtool
+  chromium  # mail-link pages are tested in a real headless browser
+  lintian  # installer tests lint the .deb packages
 )
 
 missing=()

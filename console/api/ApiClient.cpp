@@ -96,6 +96,73 @@ void ApiClient::fetchReadiness()
     });
 }
 
+void ApiClient::send(const QByteArray& verb, const QString& path, const QUrlQuery& query, const QJsonDocument& body,
+                     const QObject* context, JsonHandler onSuccess, ErrorHandler onError)
+{
+    const QString endpoint = QString::fromLatin1(verb) + QLatin1Char(' ') + path;
+    if (refuseWithoutServer(endpoint, context, onError))
+        return;
+    QUrl url = endpointUrl(path);
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json"));
+    if (!m_accessToken.isEmpty())
+        request.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + m_accessToken);
+    request.setTransferTimeout(static_cast<int>(m_timeout.count()));
+    QByteArray payload;
+    if (!body.isNull()) {
+        payload = body.toJson(QJsonDocument::Compact);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    }
+    QNetworkReply* reply = m_network->sendCustomRequest(request, verb, payload);
+    const quint64 generation = m_generation;
+    connect(reply, &QNetworkReply::finished, context,
+            [this, reply, endpoint, generation, onSuccess = std::move(onSuccess), onError = std::move(onError)]() {
+                reply->deleteLater();
+                if (generation != m_generation)
+                    return;
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                if (status == 0) {
+                    onError(networkError(reply, endpoint));
+                    return;
+                }
+                const QString requestId = QString::fromLatin1(reply->rawHeader(QByteArrayLiteral("X-Request-Id")));
+                const QByteArray answer = reply->readAll();
+                if (status < 200 || status >= 300) {
+                    onError(ApiError::fromHttp(endpoint, status, answer, requestId));
+                    return;
+                }
+                QJsonParseError parseError{};
+                const QJsonDocument document =
+                    answer.isEmpty() ? QJsonDocument() : QJsonDocument::fromJson(answer, &parseError);
+                if (parseError.error != QJsonParseError::NoError) {
+                    ApiError error;
+                    error.kind = ApiError::Kind::Protocol;
+                    error.endpoint = endpoint;
+                    error.httpStatus = status;
+                    error.message = QStringLiteral("The server's answer to %1 is not JSON.").arg(endpoint);
+                    error.requestId = requestId;
+                    onError(error);
+                    return;
+                }
+                onSuccess(document, status);
+            });
+    // A reply whose context died is never read: release it when it ends.
+    connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+}
+
+bool ApiClient::refuseWithoutServer(const QString& endpoint, const QObject* context, const ErrorHandler& onError)
+{
+    if (!m_serverUrl.isEmpty())
+        return false;
+    ApiError error;
+    error.kind = ApiError::Kind::InvalidUrl;
+    error.endpoint = endpoint;
+    error.message = QStringLiteral("No server URL is set.");
+    QTimer::singleShot(0, context, [onError, error]() { onError(error); });
+    return true;
+}
+
 QUrl ApiClient::endpointUrl(const QString& path) const
 {
     // Keep a path prefix (a server behind a reverse proxy at /auth/) in front of the endpoint.

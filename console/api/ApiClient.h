@@ -4,8 +4,10 @@
 #include "shared/Result.h"
 #include "shared/dto/Readiness.h"
 
+#include <QJsonDocument>
 #include <QObject>
 #include <QUrl>
+#include <QUrlQuery>
 
 #include <chrono>
 #include <functional>
@@ -34,6 +36,19 @@ public:
 
     void fetchReadiness(); // GET /ready → readinessLoaded (also when the server is not ready) or requestFailed
 
+    // The Bearer token sent with every send(); empty = anonymous.
+    void setAccessToken(const QByteArray& token) { m_accessToken = token; }
+    QByteArray accessToken() const { return m_accessToken; }
+
+    // One JSON request: exactly one of onSuccess / onError runs, later, in this thread (never inside send()).
+    // onSuccess gets the parsed body (an empty document for 204) and the HTTP status; onError gets the envelope
+    // in words. Both are dropped when the server URL changes first. `context` bounds the callbacks' lifetime:
+    // when it is destroyed first (a closed screen), nothing runs.
+    using JsonHandler = std::function<void(const QJsonDocument& body, int httpStatus)>;
+    using ErrorHandler = std::function<void(const ApiError& error)>;
+    void send(const QByteArray& verb, const QString& path, const QUrlQuery& query, const QJsonDocument& body,
+              const QObject* context, JsonHandler onSuccess, ErrorHandler onError);
+
 Q_SIGNALS:
     void readinessLoaded(const authshield::ReadinessReport& report);
     void requestFailed(const authshield::console::ApiError& error);
@@ -43,6 +58,7 @@ private:
 
     QUrl endpointUrl(const QString& path) const;
     void get(const QString& path, BodyHandler onAnswer);
+    bool refuseWithoutServer(const QString& endpoint, const QObject* context, const ErrorHandler& onError);
     void finished(QNetworkReply* reply, const QString& endpoint, quint64 generation, const BodyHandler& onAnswer);
     ApiError networkError(QNetworkReply* reply, const QString& endpoint) const;
     void failLater(ApiError error);
@@ -50,6 +66,7 @@ private:
     QNetworkAccessManager* m_network;
     QUrl m_serverUrl;
     quint64 m_generation = 0;
+    QByteArray m_accessToken;
     std::chrono::milliseconds m_timeout{10000};
 };
 

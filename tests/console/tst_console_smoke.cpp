@@ -3,6 +3,8 @@
 #include "tests/support/ServerProcess.h"
 
 #include <QApplication>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -15,6 +17,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 using namespace authshield;
 using namespace authshield::console;
@@ -90,6 +93,57 @@ private Q_SLOTS:
         QCOMPARE(database->backend, QStringLiteral("sqlite"));
         QCOMPARE(redis->backend, QStringLiteral("in-process"));
         QVERIFY(database->latencyMs >= 0);
+    }
+
+    void sendReadsJsonAndErrors()
+    {
+        QObject owner;
+        auto* api = new ApiClient(&owner);
+        api->setServerUrl(serverUrl());
+
+        // An error answer arrives as the envelope in words with the server's request id.
+        std::optional<ApiError> failure;
+        api->send("GET", QStringLiteral("/api/v1/users/me"), {}, {}, &owner,
+                  [](const QJsonDocument&, int) { QFAIL("an anonymous /users/me must not succeed"); },
+                  [&failure](const ApiError& error) { failure = error; });
+        QTRY_VERIFY_WITH_TIMEOUT(failure.has_value(), 15000);
+        QCOMPARE(failure->kind, ApiError::Kind::Server);
+        QCOMPARE(failure->httpStatus, 401);
+        QCOMPARE(failure->endpoint, QStringLiteral("GET /api/v1/users/me"));
+        QVERIFY(!failure->code.isEmpty());
+        QVERIFY(!failure->requestId.isEmpty());
+
+        // A JSON body goes out with its content type; a 422 names the field.
+        failure.reset();
+        api->send("POST", QStringLiteral("/api/v1/auth/login"), {}, QJsonDocument(QJsonObject{{"email", 42}}), &owner,
+                  [](const QJsonDocument&, int) { QFAIL("a malformed login must not succeed"); },
+                  [&failure](const ApiError& error) { failure = error; });
+        QTRY_VERIFY_WITH_TIMEOUT(failure.has_value(), 15000);
+        QCOMPARE(failure->httpStatus, 422);
+        QVERIFY(failure->fields.contains(QStringLiteral("email")));
+
+        // Success hands over the parsed document.
+        std::optional<QJsonDocument> jwks;
+        api->send("GET", QStringLiteral("/.well-known/jwks.json"), {}, {}, &owner,
+                  [&jwks](const QJsonDocument& body, int status) {
+                      QCOMPARE(status, 200);
+                      jwks = body;
+                  },
+                  [](const ApiError& error) { QFAIL(qPrintable(error.displayText())); });
+        QTRY_VERIFY_WITH_TIMEOUT(jwks.has_value(), 15000);
+        QVERIFY(!jwks->object().value(QStringLiteral("keys")).toArray().isEmpty());
+
+        // A closed screen (dead context) never hears back.
+        bool called = false;
+        {
+            QObject screen;
+            api->send("GET", QStringLiteral("/health"), {}, {}, &screen, [&called](const QJsonDocument&, int) { called = true; },
+                      [&called](const ApiError&) { called = true; });
+        }
+        QSignalSpy dummy(api, &ApiClient::readinessLoaded);
+        api->fetchReadiness();
+        QVERIFY(dummy.wait(15000));
+        QVERIFY(!called);
     }
 
     void windowConnectsFromTypedUrl()

@@ -479,6 +479,9 @@ bool SmtpSink::start(quint16 port)
     if (!certificates().ok)
         return false;
     if (!m_thread) {
+        // Initialise Qt's TLS backend (and OpenSSL) on this thread first: done lazily on the sink's thread, racing
+        // another thread's first TLS use, it intermittently leaked OpenSSL's per-thread state at exit.
+        (void)QSslConfiguration::defaultConfiguration();
         m_thread = std::make_unique<QThread>();
         m_thread->setObjectName("smtp-sink");
         m_server = new Server(m_shared);

@@ -417,6 +417,10 @@ private Q_SLOTS:
                      .status,
                  202);
         QTRY_VERIFY_WITH_TIMEOUT(first.log().contains("will retry"), kMailTimeoutMs);
+        // An unreachable mail server is a warning on /ready, never a reason to be unready.
+        QTRY_VERIFY_WITH_TIMEOUT(readyDetail(first.port(), "smtp").startsWith("warning: "), kMailTimeoutMs);
+        QVERIFY(readyDetail(first.port(), "smtp").contains("(connect)"));
+        QCOMPARE(TestHttpClient(first.port()).get("/ready").status, 200);
         first.kill();
 
         QVERIFY(sink.resume());
@@ -460,6 +464,42 @@ private Q_SLOTS:
             ids.insert(message.parsed.header("message-id"));
         QCOMPARE(sink.messages().size(), kMails);
         QCOMPARE(ids.size(), kMails);
+
+        // A settings change through one instance applies on the other without a restart (pub/sub reload).
+        std::unique_ptr<Database> database = openServerDatabase(a.env(), a.dataDir());
+        QVERIFY(database);
+        SeedUser admin;
+        admin.email = "shared-admin@example.com";
+        admin.password = kPassword;
+        admin.roles = {"admin"};
+        QVERIFY(!seedUser(*database, admin).isEmpty());
+        database.reset();
+        TestHttpClient clientA(a.port());
+        const QString token = clientA.postJson("/api/v1/auth/login", body({{"email", admin.email}, {"password", kPassword}}),
+                                               headers())
+                                  .json()["access_token"]
+                                  .toString();
+        QVERIFY(!token.isEmpty());
+        QList<QPair<QByteArray, QByteArray>> put = headers(token);
+        put.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+        QCOMPARE(clientA.request("PUT", "/api/v1/admin/settings/smtp", R"({"from_name":"Instance A Changed"})", put).status,
+                 200);
+        TestHttpClient clientB(b.port());
+        // Each instance is its own token issuer here (public URL = its port): log in on b to read b's view.
+        const QString tokenB = clientB.postJson("/api/v1/auth/login", body({{"email", admin.email}, {"password", kPassword}}),
+                                                headers())
+                                   .json()["access_token"]
+                                   .toString();
+        QVERIFY(!tokenB.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(TestHttpClient(b.port()).get("/api/v1/admin/settings/smtp", headers(tokenB)).json()["from_name"],
+                                  QJsonValue("Instance A Changed"), 10000);
+        QCOMPARE(clientB.postJson("/api/v1/auth/register", body({{"email", "after-change@example.com"}, {"password", kPassword}}),
+                                  headers())
+                     .status,
+                 202);
+        QVERIFY(sink.waitForMessages(kMails + 1, kMailTimeoutMs));
+        QCOMPARE(sink.messagesTo("after-change@example.com").value(0).parsed.header("from"),
+                 QStringLiteral("Instance A Changed <accounts@authshield.test>"));
         QCOMPARE(a.stop(), 0);
         QCOMPARE(b.stop(), 0);
     }

@@ -180,6 +180,7 @@ private Q_SLOTS:
         QVERIFY(received.parsed.header("content-type").startsWith(QStringLiteral("multipart/alternative")));
         QCOMPARE(received.parsed.text.trimmed(), QStringLiteral("line one\r\n.starts with a dot\r\n..two dots\r\nlast"));
         QCOMPARE(received.parsed.html.trimmed(), mail.message.html);
+        QVERIFY(sink.commandLog().contains(QStringLiteral("EHLO client.authshield.test"))); // the configured name
         for (const QString& command : sink.commandLog())
             QVERIFY2(!command.contains(kPassword) && !command.contains(QString::fromLatin1(kPassword.toUtf8().toBase64())),
                      qPrintable(command));

@@ -15,7 +15,7 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 RequestOrigin originOf(const HttpRequest& request)
 {
-    return RequestOrigin{request.clientAddress.toString(), request.userAgent(), request.requestId};
+    return RequestOrigin { request.clientAddress.toString(), request.userAgent(), request.requestId };
 }
 
 QJsonObject answer(const SmtpSettingsStore& store)
@@ -33,7 +33,7 @@ void registerSmtpSettingsRoutes(Router& router, SmtpSettingsStore& settings, Smt
     router.add(
         HttpMethod::Get, path,
         [&settings](const HttpRequest&, RequestContext&) { return HttpResponse::json(200, answer(settings)); },
-        RouteOptions{.auth = Auth::Bearer, .permission = u"settings.read"_s});
+        RouteOptions { .auth = Auth::Bearer, .permission = u"settings.read"_s });
 
     router.add(
         HttpMethod::Put, path,
@@ -47,7 +47,8 @@ void registerSmtpSettingsRoutes(Router& router, SmtpSettingsStore& settings, Smt
                 return HttpResponse::error(updated.error());
             return HttpResponse::json(200, answer(settings));
         },
-        RouteOptions{.auth = Auth::Bearer, .permission = u"settings.write"_s, .jsonBody = true, .sensitiveBody = true});
+        RouteOptions {
+            .auth = Auth::Bearer, .permission = u"settings.write"_s, .jsonBody = true, .sensitiveBody = true });
 
     router.add(
         HttpMethod::Post, path + u"/test"_s,
@@ -64,8 +65,8 @@ void registerSmtpSettingsRoutes(Router& router, SmtpSettingsStore& settings, Smt
                 return HttpResponse::error(address.error());
             const SmtpSettings current = settings.current();
             if (!current.isConfigured())
-                return HttpResponse::error(Error{ErrorCode::ValidationFailed, u"no SMTP host is configured"_s,
-                                                 {{u"host"_s, u"is not set"_s}}});
+                return HttpResponse::error(Error {
+                    ErrorCode::ValidationFailed, u"no SMTP host is configured"_s, { { u"host"_s, u"is not set"_s } } });
             const SmtpDiagnosticReport report = SmtpDiagnostics::runBlocking(current, *address);
             health.record(report);
             const RequestOrigin origin = originOf(request);
@@ -76,16 +77,16 @@ void registerSmtpSettingsRoutes(Router& router, SmtpSettingsStore& settings, Smt
             event.userAgent = origin.userAgent;
             event.requestId = origin.requestId;
             event.outcome = report.ok ? u"success"_s : u"failure"_s;
-            event.details = QJsonObject{{u"to"_s, *address},
-                                        {u"host"_s, report.host},
-                                        {u"port"_s, report.port},
-                                        {u"failed_step"_s, report.failedStep},
-                                        {u"error_class"_s, report.errorClass}};
+            event.details = QJsonObject { { u"to"_s, *address },
+                                          { u"host"_s, report.host },
+                                          { u"port"_s, report.port },
+                                          { u"failed_step"_s, report.failedStep },
+                                          { u"error_class"_s, report.errorClass } };
             if (Result<qint64> recorded = auditLog.record(event); !recorded)
                 return HttpResponse::error(recorded.error());
             return HttpResponse::json(200, report.toJson());
         },
-        RouteOptions{.auth = Auth::Bearer, .permission = u"settings.write"_s, .jsonBody = true, .slow = true});
+        RouteOptions { .auth = Auth::Bearer, .permission = u"settings.write"_s, .jsonBody = true, .slow = true });
 }
 
 } // namespace authshield::server

@@ -30,10 +30,10 @@ QJsonObject certificateJson(const QSslCertificate& certificate)
 {
     if (certificate.isNull())
         return {};
-    return QJsonObject{{u"subject"_s, certificate.subjectDisplayName()},
-                       {u"issuer"_s, certificate.issuerDisplayName()},
-                       {u"not_before"_s, certificate.effectiveDate().toUTC().toString(Qt::ISODate)},
-                       {u"expires"_s, certificate.expiryDate().toUTC().toString(Qt::ISODate)}};
+    return QJsonObject { { u"subject"_s, certificate.subjectDisplayName() },
+                         { u"issuer"_s, certificate.issuerDisplayName() },
+                         { u"not_before"_s, certificate.effectiveDate().toUTC().toString(Qt::ISODate) },
+                         { u"expires"_s, certificate.expiryDate().toUTC().toString(Qt::ISODate) } };
 }
 
 // One conversation. Each step runs against the per-step timeout; the first failure ends the session.
@@ -122,7 +122,7 @@ private:
         SmtpStep step = begin(u"dns"_s);
         QHostAddress literal;
         if (literal.setAddress(m_settings.host)) {
-            m_addresses = {literal};
+            m_addresses = { literal };
         } else {
             const QHostInfo info = QHostInfo::fromName(m_settings.host);
             if (info.error() != QHostInfo::NoError || info.addresses().isEmpty())
@@ -181,7 +181,8 @@ private:
             for (const QSslError& error : m_socket.sslHandshakeErrors())
                 errors.append(error.errorString());
             if (errors.isEmpty())
-                errors.append(m_socket.state() == QAbstractSocket::ConnectedState && m_socket.error() == QAbstractSocket::UnknownSocketError
+                errors.append(m_socket.state() == QAbstractSocket::ConnectedState
+                                      && m_socket.error() == QAbstractSocket::UnknownSocketError
                                   ? u"timed out"_s
                                   : m_socket.errorString());
             return fail(step, SmtpErrorClass::Tls, u"TLS handshake failed: "_s + errors.join(u"; "_s));
@@ -384,8 +385,7 @@ private:
         if (!exchange(step, "DATA", reply, error))
             return fail(step, SmtpErrorClass::Temporary, error);
         if (reply.code != 354)
-            return fail(step, reply.is(4) ? SmtpErrorClass::Temporary : SmtpErrorClass::Permanent,
-                        u"DATA refused"_s);
+            return fail(step, reply.is(4) ? SmtpErrorClass::Temporary : SmtpErrorClass::Permanent, u"DATA refused"_s);
         const QByteArray stuffed = SmtpClient::dotStuff(message);
         if (!write(stuffed + ".\r\n", error) || !readReply(reply, error))
             return fail(step, SmtpErrorClass::Temporary, error);
@@ -394,8 +394,7 @@ private:
         step.detail = u"%1 bytes sent"_s.arg(stuffed.size());
         if (reply.code == 250)
             return pass(step);
-        return fail(step, reply.is(4) ? SmtpErrorClass::Temporary : SmtpErrorClass::Permanent,
-                    u"message refused"_s);
+        return fail(step, reply.is(4) ? SmtpErrorClass::Temporary : SmtpErrorClass::Permanent, u"message refused"_s);
     }
 
     void quit()
@@ -444,7 +443,7 @@ QString smtpErrorClassName(SmtpErrorClass errorClass)
 
 QJsonObject SmtpStep::toJson() const
 {
-    QJsonObject json{{u"step"_s, name}, {u"ok"_s, ok}, {u"duration_ms"_s, durationMs}};
+    QJsonObject json { { u"step"_s, name }, { u"ok"_s, ok }, { u"duration_ms"_s, durationMs } };
     if (replyCode != 0)
         json.insert(u"reply_code"_s, replyCode);
     if (!reply.isEmpty())

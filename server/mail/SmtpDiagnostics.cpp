@@ -27,13 +27,13 @@ QJsonObject SmtpDiagnosticReport::toJson() const
     QJsonArray stepList;
     for (const SmtpStep& s : steps)
         stepList.append(s.toJson());
-    QJsonObject json{{u"ok"_s, ok},
-                     {u"host"_s, host},
-                     {u"port"_s, port},
-                     {u"security"_s, security},
-                     {u"error_class"_s, errorClass},
-                     {u"duration_ms"_s, durationMs},
-                     {u"steps"_s, stepList}};
+    QJsonObject json { { u"ok"_s, ok },
+                       { u"host"_s, host },
+                       { u"port"_s, port },
+                       { u"security"_s, security },
+                       { u"error_class"_s, errorClass },
+                       { u"duration_ms"_s, durationMs },
+                       { u"steps"_s, stepList } };
     if (!recipient.isEmpty())
         json.insert(u"to"_s, recipient);
     if (!ok) {
@@ -58,12 +58,11 @@ SmtpDiagnosticReport SmtpDiagnostics::runBlocking(const SmtpSettings& settings, 
         outcome = SmtpClient(settings).check();
     } else {
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        Result<MailMessage> message = MailTemplates::render(
-            u"smtp_test"_s, recipient,
-            {{u"host"_s, settings.host},
-             {u"port"_s, QString::number(settings.effectivePort())},
-             {u"security"_s, smtpSecurityName(settings.security)},
-             {u"sent_at"_s, now.toString(Qt::ISODate)}});
+        Result<MailMessage> message = MailTemplates::render(u"smtp_test"_s, recipient,
+                                                            { { u"host"_s, settings.host },
+                                                              { u"port"_s, QString::number(settings.effectivePort()) },
+                                                              { u"security"_s, smtpSecurityName(settings.security) },
+                                                              { u"sent_at"_s, now.toString(Qt::ISODate) } });
         if (!message) {
             report.errorClass = smtpErrorClassName(SmtpErrorClass::Permanent);
             report.failedStep = u"template"_s;

@@ -44,11 +44,11 @@ void SmtpHealth::check()
         }
         if (!report.ok)
             Log::warning(u"mail"_s, u"SMTP check failed; mail stays queued and is retried"_s,
-                         {{u"step"_s, report.failedStep},
-                          {u"error_class"_s, report.errorClass},
-                          {u"error"_s, report.message}});
+                         { { u"step"_s, report.failedStep },
+                           { u"error_class"_s, report.errorClass },
+                           { u"error"_s, report.message } });
         else
-            Log::info(u"mail"_s, u"SMTP check passed"_s, {{u"host"_s, report.host}, {u"port"_s, report.port}});
+            Log::info(u"mail"_s, u"SMTP check passed"_s, { { u"host"_s, report.host }, { u"port"_s, report.port } });
         if (again)
             check();
         Q_EMIT checked();
@@ -81,7 +81,7 @@ QString SmtpHealth::summary() const
     if (m_last->ok)
         return u"ok: %1 answered at %2 (%3 ms)"_s.arg(target, when).arg(m_last->durationMs);
     return u"warning: last check at %1 failed at step %2 (%3): %4"_s.arg(when, m_last->failedStep, m_last->errorClass,
-                                                                        m_last->message);
+                                                                         m_last->message);
 }
 
 } // namespace authshield::server

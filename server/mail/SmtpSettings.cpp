@@ -25,9 +25,9 @@ namespace {
 // Binds the sealed password to its purpose: a sealed value copied into another row does not open.
 const QByteArray kPasswordPurpose = QByteArrayLiteral("authshield:settings:mail.smtp:password");
 
-const QStringList kFields = {u"host"_s,     u"port"_s,      u"security"_s,  u"username"_s,
-                             u"password"_s, u"from_address"_s, u"from_name"_s, u"reply_to"_s,
-                             u"ehlo_name"_s, u"ca_file"_s,  u"timeout_seconds"_s};
+const QStringList kFields
+    = { u"host"_s,      u"port"_s,     u"security"_s,  u"username"_s, u"password"_s,       u"from_address"_s,
+        u"from_name"_s, u"reply_to"_s, u"ehlo_name"_s, u"ca_file"_s,  u"timeout_seconds"_s };
 
 bool looksLikeAddress(const QString& value)
 {
@@ -62,8 +62,8 @@ QString smtpSecurityName(SmtpSecurity security)
 
 std::optional<SmtpSecurity> smtpSecurityFromName(const QString& name)
 {
-    for (SmtpSecurity s : {SmtpSecurity::ImplicitTls, SmtpSecurity::StartTls, SmtpSecurity::Opportunistic,
-                           SmtpSecurity::None})
+    for (SmtpSecurity s :
+         { SmtpSecurity::ImplicitTls, SmtpSecurity::StartTls, SmtpSecurity::Opportunistic, SmtpSecurity::None })
         if (smtpSecurityName(s) == name)
             return s;
     return std::nullopt;
@@ -117,18 +117,18 @@ SmtpSettings SmtpSettings::fromConfig(const ServerConfig& config)
 
 QJsonObject SmtpSettings::toPublicJson() const
 {
-    return QJsonObject{{u"host"_s, host},
-                       {u"port"_s, port},
-                       {u"effective_port"_s, effectivePort()},
-                       {u"security"_s, smtpSecurityName(security)},
-                       {u"username"_s, username},
-                       {u"password_set"_s, !password.isEmpty()},
-                       {u"from_address"_s, fromAddress},
-                       {u"from_name"_s, fromName},
-                       {u"reply_to"_s, replyTo},
-                       {u"ehlo_name"_s, ehloName},
-                       {u"ca_file"_s, caFile},
-                       {u"timeout_seconds"_s, static_cast<qint64>(timeout.count() / 1000)}};
+    return QJsonObject { { u"host"_s, host },
+                         { u"port"_s, port },
+                         { u"effective_port"_s, effectivePort() },
+                         { u"security"_s, smtpSecurityName(security) },
+                         { u"username"_s, username },
+                         { u"password_set"_s, !password.isEmpty() },
+                         { u"from_address"_s, fromAddress },
+                         { u"from_name"_s, fromName },
+                         { u"reply_to"_s, replyTo },
+                         { u"ehlo_name"_s, ehloName },
+                         { u"ca_file"_s, caFile },
+                         { u"timeout_seconds"_s, static_cast<qint64>(timeout.count() / 1000) } };
 }
 
 Result<SmtpSettings> SmtpSettings::changedBy(const QJsonObject& change) const
@@ -166,7 +166,8 @@ Result<SmtpSettings> SmtpSettings::changedBy(const QJsonObject& change) const
         const QJsonValue value = change.value(u"port"_s);
         const double number = value.toDouble(-1);
         if (!value.isDouble() || number != static_cast<int>(number) || number < 0 || number > 65535)
-            problems.insert(u"port"_s, u"must be a whole number between 0 and 65535 (0 = default for the security mode)"_s);
+            problems.insert(u"port"_s,
+                            u"must be a whole number between 0 and 65535 (0 = default for the security mode)"_s);
         else
             next.port = static_cast<int>(number);
     }
@@ -200,7 +201,7 @@ Result<SmtpSettings> SmtpSettings::changedBy(const QJsonObject& change) const
     if (!problems.contains(u"from_address"_s) && next.isConfigured() && !looksLikeAddress(next.fromAddress))
         problems.insert(u"from_address"_s, u"is required when a host is set"_s);
     if (!problems.isEmpty())
-        return Error{ErrorCode::ValidationFailed, u"invalid SMTP settings"_s, problems};
+        return Error { ErrorCode::ValidationFailed, u"invalid SMTP settings"_s, problems };
     return next;
 }
 
@@ -225,7 +226,7 @@ void SmtpSettingsStore::start(std::chrono::milliseconds reloadInterval)
 {
     if (Result<void> loaded = reload(); !loaded)
         Log::warning(u"settings"_s, u"SMTP settings not loaded; using the config file's"_s,
-                     {{u"error"_s, loaded.error().message}});
+                     { { u"error"_s, loaded.error().message } });
     m_subscriber = makeKeyValueSubscriber(m_store, this);
     m_subscriber->subscribe(QByteArrayLiteral("settings"));
     connect(m_subscriber, &KeyValueSubscriber::messageReceived, this,
@@ -296,7 +297,7 @@ Result<void> SmtpSettingsStore::reload()
     Result<std::optional<SmtpSettings>> loaded = load();
     if (!loaded) {
         Log::warning(u"settings"_s, u"SMTP settings could not be reloaded; keeping the cached ones"_s,
-                     {{u"error"_s, loaded.error().message}});
+                     { { u"error"_s, loaded.error().message } });
         return loaded.error();
     }
     install(std::move(loaded).value());
@@ -344,12 +345,13 @@ Result<SmtpSettings> SmtpSettingsStore::update(const QJsonObject& change, const 
     for (const QString& field : kFields) {
         if (field == u"password"_s) {
             if (before.password != after->password)
-                changedFields.append(QJsonObject{{u"field"_s, field}, {u"password_set"_s, !after->password.isEmpty()}});
+                changedFields.append(
+                    QJsonObject { { u"field"_s, field }, { u"password_set"_s, !after->password.isEmpty() } });
             continue;
         }
         if (beforeJson.value(field) != afterJson.value(field))
-            changedFields.append(QJsonObject{
-                {u"field"_s, field}, {u"from"_s, beforeJson.value(field)}, {u"to"_s, afterJson.value(field)}});
+            changedFields.append(QJsonObject {
+                { u"field"_s, field }, { u"from"_s, beforeJson.value(field) }, { u"to"_s, afterJson.value(field) } });
     }
     AuditEvent event;
     event.type = u"settings.smtp.changed"_s;
@@ -357,7 +359,7 @@ Result<SmtpSettings> SmtpSettingsStore::update(const QJsonObject& change, const 
     event.ip = origin.ip;
     event.userAgent = origin.userAgent;
     event.requestId = origin.requestId;
-    event.details = QJsonObject{{u"changes"_s, changedFields}};
+    event.details = QJsonObject { { u"changes"_s, changedFields } };
     if (Result<qint64> recorded = m_auditLog.record(event); !recorded)
         return recorded.error();
     if (Result<void> committed = transaction->commit(); !committed)
@@ -366,7 +368,7 @@ Result<SmtpSettings> SmtpSettingsStore::update(const QJsonObject& change, const 
     install(*after);
     if (Result<void> published = m_store.publish(QByteArrayLiteral("settings"), QByteArrayLiteral("smtp")); !published)
         Log::warning(u"settings"_s, u"could not notify other instances of the SMTP settings change"_s,
-                     {{u"error"_s, published.error().message}});
+                     { { u"error"_s, published.error().message } });
     return after;
 }
 

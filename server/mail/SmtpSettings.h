@@ -46,7 +46,7 @@ struct SmtpSettings
     QString replyTo;
     QString ehloName; // empty = this machine's host name
     QString caFile; // PEM; when set, the only CA trusted
-    std::chrono::milliseconds timeout{std::chrono::seconds(30)}; // per protocol step
+    std::chrono::milliseconds timeout { std::chrono::seconds(30) }; // per protocol step
 
     bool isConfigured() const { return !host.isEmpty(); }
     int effectivePort() const;

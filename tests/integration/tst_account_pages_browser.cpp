@@ -32,10 +32,11 @@ BrowserResult chromium(const QStringList& arguments, const QString& profileDir)
     if (binary.isEmpty())
         return result;
     QProcess browser;
-    browser.start(binary, QStringList{"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                      "--disable-background-networking", "--disable-component-update",
-                                      "--disable-sync", "--disable-extensions", "--user-data-dir=" + profileDir}
-                              + arguments);
+    browser.start(binary,
+                  QStringList { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                "--disable-extensions", "--user-data-dir=" + profileDir }
+                      + arguments);
     if (!browser.waitForFinished(60000)) {
         browser.kill();
         browser.waitForFinished(5000);
@@ -71,7 +72,7 @@ private:
     TestResponse post(const QByteArray& path, const QJsonObject& json)
     {
         TestHttpClient client(m_server->port());
-        return client.postJson(path, json, {{"User-Agent", "tst_account_pages_browser"}});
+        return client.postJson(path, json, { { "User-Agent", "tst_account_pages_browser" } });
     }
 
     MailFile waitForMail(const QString& address, const QString& templateName, int count = 1)
@@ -98,7 +99,7 @@ private:
         // Screenshot: the page renders to a non-empty PNG.
         const QString png = m_profile.filePath(QString::fromLatin1(action.mid(1)) + ".png");
         const BrowserResult shot
-            = chromium({"--screenshot=" + png, "--window-size=800,700", url(pathAndQuery)}, m_profile.filePath("p1"));
+            = chromium({ "--screenshot=" + png, "--window-size=800,700", url(pathAndQuery) }, m_profile.filePath("p1"));
         QVERIFY2(shot.ran, shot.errors.constData());
         QFile image(png);
         QVERIFY2(image.open(QIODevice::ReadOnly), qPrintable(png));
@@ -107,7 +108,7 @@ private:
         QVERIFY(bytes.startsWith("\x89PNG"));
 
         // The DOM as the browser built it: a POST form to the page itself, no script anywhere.
-        const BrowserResult dom = chromium({"--dump-dom", url(pathAndQuery)}, m_profile.filePath("p2"));
+        const BrowserResult dom = chromium({ "--dump-dom", url(pathAndQuery) }, m_profile.filePath("p2"));
         QVERIFY2(dom.ran, dom.errors.constData());
         QVERIFY2(dom.output.contains("<form method=\"post\" action=\"" + action + "\">"), dom.output.constData());
         QVERIFY(dom.output.contains(mustContain));
@@ -145,15 +146,15 @@ private Q_SLOTS:
     void verifyPageRendersAFormInABrowser()
     {
         const QString email = "ivy@example.com";
-        QCOMPARE(post("/api/v1/auth/register", {{"email", email}, {"password", kPassword}}).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", { { "email", email }, { "password", kPassword } }).status, 202);
         const QString token = waitForMail(email, "verify_email").linkToken("/verify-email");
         QVERIFY(!token.isEmpty());
         checkPage("/verify-email?token=" + token, "/verify-email", "Confirm my email address");
         // Opening the page did not spend the link: the form post confirms.
         TestHttpClient client(m_server->port());
-        const TestResponse confirmed = client.request(
-            "POST", "/verify-email", "token=" + token.toLatin1(),
-            {{"Content-Type", "application/x-www-form-urlencoded"}, {"User-Agent", "browser"}});
+        const TestResponse confirmed
+            = client.request("POST", "/verify-email", "token=" + token.toLatin1(),
+                             { { "Content-Type", "application/x-www-form-urlencoded" }, { "User-Agent", "browser" } });
         QCOMPARE(confirmed.status, 200);
         QVERIFY(confirmed.body.contains("Email address confirmed"));
     }
@@ -161,21 +162,21 @@ private Q_SLOTS:
     void resetPageFormWorksAndKeepsThePasswordOutOfUrls()
     {
         const QString email = "ivy@example.com";
-        QCOMPARE(post("/api/v1/auth/forgot-password", {{"email", email}}).status, 202);
+        QCOMPARE(post("/api/v1/auth/forgot-password", { { "email", email } }).status, 202);
         const QString token = waitForMail(email, "password_reset").linkToken("/reset-password");
         QVERIFY(!token.isEmpty());
         checkPage("/reset-password?token=" + token, "/reset-password", "type=\"password\"");
 
         TestHttpClient client(m_server->port());
-        const QList<QPair<QByteArray, QByteArray>> form{{"Content-Type", "application/x-www-form-urlencoded"},
-                                                        {"User-Agent", "browser"}};
+        const QList<QPair<QByteArray, QByteArray>> form { { "Content-Type", "application/x-www-form-urlencoded" },
+                                                          { "User-Agent", "browser" } };
         const TestResponse weak
             = client.request("POST", "/reset-password", "token=" + token.toLatin1() + "&new_password=password1", form);
         QCOMPARE(weak.status, 422);
         QVERIFY(weak.body.contains("The new password is one of the 10,000 most common passwords"));
         const QByteArray newPassword = "orchard+lantern+%26+frost";
-        const TestResponse done
-            = client.request("POST", "/reset-password", "token=" + token.toLatin1() + "&new_password=" + newPassword, form);
+        const TestResponse done = client.request("POST", "/reset-password",
+                                                 "token=" + token.toLatin1() + "&new_password=" + newPassword, form);
         QCOMPARE(done.status, 200);
         QVERIFY(done.body.contains("Password changed"));
         QCOMPARE(login(m_server->port(), email, "orchard lantern & frost").status, 200);
@@ -187,20 +188,21 @@ private Q_SLOTS:
     void forgotAndResendAnswerAlikeForKnownUnknownAndLimited()
     {
         const QString known = "jack@example.com";
-        QCOMPARE(post("/api/v1/auth/register", {{"email", known}, {"password", kPassword}}).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", { { "email", known }, { "password", kPassword } }).status, 202);
         waitForMail(known, "verify_email");
 
-        const TestResponse resendKnown = post("/api/v1/auth/resend-verification", {{"email", known}});
-        const TestResponse resendUnknown = post("/api/v1/auth/resend-verification", {{"email", "nobody1@example.com"}});
+        const TestResponse resendKnown = post("/api/v1/auth/resend-verification", { { "email", known } });
+        const TestResponse resendUnknown
+            = post("/api/v1/auth/resend-verification", { { "email", "nobody1@example.com" } });
         QCOMPARE(resendKnown.status, 202);
         QCOMPARE(resendUnknown.status, 202);
         QCOMPARE(resendKnown.body, resendUnknown.body);
 
         // forgot_account is 1 per minute here: the second request for jack is limited, and looks the same.
-        const TestResponse first = post("/api/v1/auth/forgot-password", {{"email", known}});
-        const TestResponse limited = post("/api/v1/auth/forgot-password", {{"email", known}});
-        const TestResponse unknown = post("/api/v1/auth/forgot-password", {{"email", "nobody2@example.com"}});
-        for (const TestResponse* answer : {&first, &limited, &unknown})
+        const TestResponse first = post("/api/v1/auth/forgot-password", { { "email", known } });
+        const TestResponse limited = post("/api/v1/auth/forgot-password", { { "email", known } });
+        const TestResponse unknown = post("/api/v1/auth/forgot-password", { { "email", "nobody2@example.com" } });
+        for (const TestResponse* answer : { &first, &limited, &unknown })
             QCOMPARE(answer->status, 202);
         QCOMPARE(first.body, limited.body);
         QCOMPARE(first.body, unknown.body);

@@ -32,7 +32,7 @@ QJsonObject body(std::initializer_list<QPair<QString, QJsonValue>> fields)
 
 QList<QPair<QByteArray, QByteArray>> headers(const QString& token = {})
 {
-    QList<QPair<QByteArray, QByteArray>> list{{"User-Agent", "tst_smtp_delivery/1.0"}};
+    QList<QPair<QByteArray, QByteArray>> list { { "User-Agent", "tst_smtp_delivery/1.0" } };
     if (!token.isEmpty())
         list.append(qMakePair(QByteArray("Authorization"), TestHttpClient::bearer(token)));
     return list;
@@ -133,15 +133,15 @@ private:
 
     bool createVerifiedAccount(const QString& email)
     {
-        if (post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status != 202)
+        if (post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status != 202)
             return false;
         const QString token = waitForMail(email, "verify_email").parsed.linkToken("/verify-email");
-        return !token.isEmpty() && post("/api/v1/auth/verify-email", body({{"token", token}})).status == 200;
+        return !token.isEmpty() && post("/api/v1/auth/verify-email", body({ { "token", token } })).status == 200;
     }
 
     QString accessToken(const QString& email, const QString& password = kPassword)
     {
-        return post("/api/v1/auth/login", body({{"email", email}, {"password", password}}))
+        return post("/api/v1/auth/login", body({ { "email", email }, { "password", password } }))
             .json()["access_token"]
             .toString();
     }
@@ -155,7 +155,7 @@ private:
             SeedUser admin;
             admin.email = "root@example.com";
             admin.password = kPassword;
-            admin.roles = {"admin"};
+            admin.roles = { "admin" };
             if (seedUser(*database, admin).isEmpty())
                 return {};
             m_adminToken = accessToken(admin.email);
@@ -228,7 +228,7 @@ private Q_SLOTS:
     void registrationMailArrivesOverStartTlsAndItsLinkWorksOnce()
     {
         const QString email = "alice@example.com";
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
         const SmtpSink::Message mail = waitForMail(email, "verify_email");
         QVERIFY(mail.tls);
         QCOMPARE(mail.authUser, kSmtpUser);
@@ -237,12 +237,12 @@ private Q_SLOTS:
         QCOMPARE(mail.parsed.subject(), QStringLiteral("Confirm your email address"));
         const QString token = mail.parsed.linkToken("/verify-email");
         QCOMPARE(token.size(), 43);
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", token}})).status, 200);
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", token}})).status, 422);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", token } })).status, 200);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", token } })).status, 422);
         QVERIFY(!accessToken(email).isEmpty());
 
         // Registering again mails the owner a notice instead (and answers the same).
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
         const SmtpSink::Message notice = waitForMail(email, "account_exists");
         QCOMPARE(notice.parsed.subject(), QStringLiteral("Someone tried to register with your email address"));
     }
@@ -251,15 +251,17 @@ private Q_SLOTS:
     {
         const QString email = "bob@example.com";
         QVERIFY(createVerifiedAccount(email));
-        QCOMPARE(post("/api/v1/auth/forgot-password", body({{"email", email}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/forgot-password", body({ { "email", email } })).status, 202);
         const QString token = waitForMail(email, "password_reset").parsed.linkToken("/reset-password");
         QCOMPARE(token.size(), 43);
         const QString newPassword = "brand new harbour lights";
-        QCOMPARE(post("/api/v1/auth/reset-password", body({{"token", token}, {"new_password", newPassword}})).status,
-                 204);
-        QCOMPARE(post("/api/v1/auth/reset-password", body({{"token", token}, {"new_password", "another fine one 9"}}))
-                     .status,
-                 422);
+        QCOMPARE(
+            post("/api/v1/auth/reset-password", body({ { "token", token }, { "new_password", newPassword } })).status,
+            204);
+        QCOMPARE(
+            post("/api/v1/auth/reset-password", body({ { "token", token }, { "new_password", "another fine one 9" } }))
+                .status,
+            422);
         QVERIFY(!accessToken(email, newPassword).isEmpty());
         QCOMPARE(waitForMail(email, "password_changed").parsed.subject(), QStringLiteral("Your password was changed"));
     }
@@ -270,13 +272,14 @@ private Q_SLOTS:
         const QString newEmail = "carol@new.example.org";
         QVERIFY(createVerifiedAccount(oldEmail));
         const QString access = accessToken(oldEmail);
-        QCOMPARE(call("POST", "/api/v1/users/me/email", access, body({{"new_email", newEmail}, {"password", kPassword}}))
+        QCOMPARE(call("POST", "/api/v1/users/me/email", access,
+                      body({ { "new_email", newEmail }, { "password", kPassword } }))
                      .status,
                  202);
         const QString token = waitForMail(newEmail, "email_change_verify").parsed.linkToken("/verify-email");
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", token}})).status, 200);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", token } })).status, 200);
         QVERIFY(waitForMail(oldEmail, "email_change_notice").parsed.text.contains(newEmail));
-        QCOMPARE(post("/api/v1/auth/verify-email", body({{"token", token}})).status, 422);
+        QCOMPARE(post("/api/v1/auth/verify-email", body({ { "token", token } })).status, 422);
     }
 
     void lockoutNoticeReachesTheOwner()
@@ -284,7 +287,7 @@ private Q_SLOTS:
         const QString email = "dave@example.com";
         QVERIFY(createVerifiedAccount(email));
         for (int i = 0; i < 3; ++i)
-            post("/api/v1/auth/login", body({{"email", email}, {"password", "wrong password entirely"}}));
+            post("/api/v1/auth/login", body({ { "email", email }, { "password", "wrong password entirely" } }));
         const SmtpSink::Message notice = waitForMail(email, "account_locked");
         QVERIFY(!notice.parsed.subject().isEmpty());
     }
@@ -294,7 +297,7 @@ private Q_SLOTS:
         const QString email = "erin@example.com";
         const double failuresBefore = metricValue(m_server->port(), "authshield_mail_delivery_failures_total");
         m_sink->failAt(SmtpSink::Step::RcptTo, SmtpSink::Failure::Temporary, 1);
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
         const SmtpSink::Message mail = waitForMail(email, "verify_email");
         QVERIFY(!mail.parsed.linkToken("/verify-email").isEmpty());
         QVERIFY(metricValue(m_server->port(), "authshield_mail_delivery_failures_total") >= failuresBefore + 1);
@@ -307,7 +310,7 @@ private Q_SLOTS:
         const QString email = "frank@example.com";
         const double givenUpBefore = metricValue(m_server->port(), "authshield_mail_failed_total");
         m_sink->failAt(SmtpSink::Step::RcptTo, SmtpSink::Failure::Permanent, 1);
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", email}, {"password", kPassword}})).status, 202);
+        QCOMPARE(post("/api/v1/auth/register", body({ { "email", email }, { "password", kPassword } })).status, 202);
         QTRY_VERIFY_WITH_TIMEOUT(metricValue(m_server->port(), "authshield_mail_failed_total") >= givenUpBefore + 1,
                                  kMailTimeoutMs);
         QVERIFY(outboxRows(*m_server, "failed") >= 1);
@@ -329,7 +332,7 @@ private Q_SLOTS:
         QVERIFY(!shown.body.contains(kSmtpPassword.toUtf8()));
 
         const TestResponse bad
-            = call("PUT", "/api/v1/admin/settings/smtp", token, body({{"port", 70000}, {"security", "ssl"}}));
+            = call("PUT", "/api/v1/admin/settings/smtp", token, body({ { "port", 70000 }, { "security", "ssl" } }));
         QCOMPARE(bad.status, 422);
         const QJsonObject fields = bad.json()["error"].toObject()["fields"].toObject();
         QVERIFY(fields.contains("port"));
@@ -338,14 +341,16 @@ private Q_SLOTS:
         // A new password applies to the next mail without a restart.
         const QString newPassword = "Rotated-Smtp-Secret-77";
         m_sink->setCredentials(kSmtpUser, newPassword);
-        const TestResponse changed = call("PUT", "/api/v1/admin/settings/smtp", token,
-                                          body({{"password", newPassword}, {"from_name", "AuthShield Accounts"}}));
+        const TestResponse changed
+            = call("PUT", "/api/v1/admin/settings/smtp", token,
+                   body({ { "password", newPassword }, { "from_name", "AuthShield Accounts" } }));
         QCOMPARE(changed.status, 200);
         QCOMPARE(changed.json()["source"].toString(), QStringLiteral("database"));
         QCOMPARE(changed.json()["from_name"].toString(), QStringLiteral("AuthShield Accounts"));
         QVERIFY(!changed.body.contains(newPassword.toUtf8()));
-        QCOMPARE(post("/api/v1/auth/register", body({{"email", "grace@example.com"}, {"password", kPassword}})).status,
-                 202);
+        QCOMPARE(
+            post("/api/v1/auth/register", body({ { "email", "grace@example.com" }, { "password", kPassword } })).status,
+            202);
         const SmtpSink::Message mail = waitForMail("grace@example.com", "verify_email");
         QCOMPARE(mail.parsed.header("from"), QStringLiteral("AuthShield Accounts <accounts@authshield.test>"));
 
@@ -369,7 +374,7 @@ private Q_SLOTS:
         const QString token = adminToken();
         QVERIFY(!token.isEmpty());
         const TestResponse ok
-            = call("POST", "/api/v1/admin/settings/smtp/test", token, body({{"to", "ops@example.com"}}));
+            = call("POST", "/api/v1/admin/settings/smtp/test", token, body({ { "to", "ops@example.com" } }));
         QCOMPARE(ok.status, 200);
         QCOMPARE(ok.json()["ok"].toBool(), true);
         QStringList steps;
@@ -381,23 +386,24 @@ private Q_SLOTS:
 
         m_sink->failAt(SmtpSink::Step::RcptTo, SmtpSink::Failure::Permanent, 1);
         const TestResponse refused
-            = call("POST", "/api/v1/admin/settings/smtp/test", token, body({{"to", "nobody@example.com"}}));
+            = call("POST", "/api/v1/admin/settings/smtp/test", token, body({ { "to", "nobody@example.com" } }));
         QCOMPARE(refused.status, 200);
         QCOMPARE(refused.json()["ok"].toBool(), false);
         QCOMPARE(refused.json()["failed_step"].toString(), QStringLiteral("rcpt_to"));
         QCOMPARE(refused.json()["error_class"].toString(), QStringLiteral("rejected_recipient"));
         QVERIFY(refused.body.contains("550 5.1.1 no such user here"));
 
-        const TestResponse missing = call("POST", "/api/v1/admin/settings/smtp/test", token, body({{"to", "x"}}));
+        const TestResponse missing = call("POST", "/api/v1/admin/settings/smtp/test", token, body({ { "to", "x" } }));
         QCOMPARE(missing.status, 422);
         QVERIFY(auditRows("settings.smtp.tested").size() >= 2);
-        for (const TestResponse* answer : {&ok, &refused})
+        for (const TestResponse* answer : { &ok, &refused })
             QVERIFY(!answer->body.contains(kSmtpPassword.toUtf8()) && !answer->body.contains("Rotated-Smtp-Secret"));
 
         // Without settings.write the test-send is refused.
         QVERIFY(createVerifiedAccount("plain-user@example.com"));
-        const TestResponse forbidden = call("POST", "/api/v1/admin/settings/smtp/test",
-                                            accessToken("plain-user@example.com"), body({{"to", "ops@example.com"}}));
+        const TestResponse forbidden
+            = call("POST", "/api/v1/admin/settings/smtp/test", accessToken("plain-user@example.com"),
+                   body({ { "to", "ops@example.com" } }));
         QCOMPARE(forbidden.status, 403);
     }
 
@@ -412,8 +418,9 @@ private Q_SLOTS:
         ServerProcess first(env);
         QVERIFY2(first.start(), first.log().constData());
         TestHttpClient client(first.port());
-        QCOMPARE(client.postJson("/api/v1/auth/register", body({{"email", "heidi@example.com"}, {"password", kPassword}}),
-                                 headers())
+        QCOMPARE(client
+                     .postJson("/api/v1/auth/register",
+                               body({ { "email", "heidi@example.com" }, { "password", kPassword } }), headers())
                      .status,
                  202);
         QTRY_VERIFY_WITH_TIMEOUT(first.log().contains("will retry"), kMailTimeoutMs);
@@ -451,9 +458,11 @@ private Q_SLOTS:
         constexpr int kMails = 16;
         for (int i = 0; i < kMails; ++i) {
             TestHttpClient client(i % 2 ? a.port() : b.port());
-            QCOMPARE(client.postJson("/api/v1/auth/register",
-                                     body({{"email", QStringLiteral("shared%1@example.com").arg(i)}, {"password", kPassword}}),
-                                     headers())
+            QCOMPARE(client
+                         .postJson("/api/v1/auth/register",
+                                   body({ { "email", QStringLiteral("shared%1@example.com").arg(i) },
+                                          { "password", kPassword } }),
+                                   headers())
                          .status,
                      202);
         }
@@ -471,30 +480,35 @@ private Q_SLOTS:
         SeedUser admin;
         admin.email = "shared-admin@example.com";
         admin.password = kPassword;
-        admin.roles = {"admin"};
+        admin.roles = { "admin" };
         QVERIFY(!seedUser(*database, admin).isEmpty());
         database.reset();
         TestHttpClient clientA(a.port());
-        const QString token = clientA.postJson("/api/v1/auth/login", body({{"email", admin.email}, {"password", kPassword}}),
-                                               headers())
+        const QString token = clientA
+                                  .postJson("/api/v1/auth/login",
+                                            body({ { "email", admin.email }, { "password", kPassword } }), headers())
                                   .json()["access_token"]
                                   .toString();
         QVERIFY(!token.isEmpty());
         QList<QPair<QByteArray, QByteArray>> put = headers(token);
         put.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
-        QCOMPARE(clientA.request("PUT", "/api/v1/admin/settings/smtp", R"({"from_name":"Instance A Changed"})", put).status,
-                 200);
+        QCOMPARE(
+            clientA.request("PUT", "/api/v1/admin/settings/smtp", R"({"from_name":"Instance A Changed"})", put).status,
+            200);
         TestHttpClient clientB(b.port());
         // Each instance is its own token issuer here (public URL = its port): log in on b to read b's view.
-        const QString tokenB = clientB.postJson("/api/v1/auth/login", body({{"email", admin.email}, {"password", kPassword}}),
-                                                headers())
+        const QString tokenB = clientB
+                                   .postJson("/api/v1/auth/login",
+                                             body({ { "email", admin.email }, { "password", kPassword } }), headers())
                                    .json()["access_token"]
                                    .toString();
         QVERIFY(!tokenB.isEmpty());
-        QTRY_COMPARE_WITH_TIMEOUT(TestHttpClient(b.port()).get("/api/v1/admin/settings/smtp", headers(tokenB)).json()["from_name"],
-                                  QJsonValue("Instance A Changed"), 10000);
-        QCOMPARE(clientB.postJson("/api/v1/auth/register", body({{"email", "after-change@example.com"}, {"password", kPassword}}),
-                                  headers())
+        QTRY_COMPARE_WITH_TIMEOUT(
+            TestHttpClient(b.port()).get("/api/v1/admin/settings/smtp", headers(tokenB)).json()["from_name"],
+            QJsonValue("Instance A Changed"), 10000);
+        QCOMPARE(clientB
+                     .postJson("/api/v1/auth/register",
+                               body({ { "email", "after-change@example.com" }, { "password", kPassword } }), headers())
                      .status,
                  202);
         QVERIFY(sink.waitForMessages(kMails + 1, kMailTimeoutMs));

@@ -33,9 +33,9 @@ bool makeCertificate(const QString& dir, const QString& name, const QString& com
 {
     QProcess openssl;
     openssl.start("openssl",
-                  {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                   "-subj", "/CN=" + commonName, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
-                   dir + "/" + name + ".key", "-out", dir + "/" + name + ".pem"});
+                  { "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                    "-subj", "/CN=" + commonName, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
+                    dir + "/" + name + ".key", "-out", dir + "/" + name + ".pem" });
     return openssl.waitForFinished(30000) && openssl.exitStatus() == QProcess::NormalExit && openssl.exitCode() == 0;
 }
 
@@ -73,7 +73,7 @@ struct SmtpSink::Shared
     Mode mode = Mode::Plain;
     QString user;
     QString password;
-    QStringList mechanisms{"PLAIN", "LOGIN"};
+    QStringList mechanisms { "PLAIN", "LOGIN" };
     std::optional<Step> failStep;
     Failure failure = Failure::Temporary;
     int failTimes = 0;
@@ -314,12 +314,13 @@ private:
             if (verb == "EHLO" || verb == "HELO") {
                 if (failed(Step::Ehlo, "421 4.3.2 sink busy", "550 5.7.1 sink refuses EHLO"))
                     return;
-                QByteArrayList lines{"localhost greets " + line.mid(5)};
+                QByteArrayList lines { "localhost greets " + line.mid(5) };
                 if (mode() == Mode::StartTls && !m_tls)
                     lines << "STARTTLS";
                 if (authRequired() && (m_tls || mode() == Mode::Plain))
                     lines << "AUTH " + mechanisms().join(u' ').toUtf8();
-                lines << "8BITMIME" << "SIZE 10485760";
+                lines << "8BITMIME"
+                      << "SIZE 10485760";
                 for (qsizetype i = 0; i < lines.size(); ++i)
                     reply((i + 1 == lines.size() ? "250 " : "250-") + lines.at(i));
             } else if (verb == "STARTTLS") {

@@ -5,9 +5,9 @@
 #include "server/mail/SmtpTransport.h"
 #include "tests/support/SmtpSink.h"
 
+#include <QDir>
 #include <QJsonDocument>
 #include <QTemporaryDir>
-#include <QDir>
 #include <QTest>
 #include <QThread>
 
@@ -86,15 +86,24 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("change");
         QTest::addColumn<QString>("field");
-        QTest::addRow("bad port") << R"({"port": 70000})" << "port";
-        QTest::addRow("bad security") << R"({"security": "ssl"})" << "security";
-        QTest::addRow("bad from") << R"({"from_address": "nobody"})" << "from_address";
-        QTest::addRow("bad reply-to") << R"({"reply_to": "x"})" << "reply_to";
-        QTest::addRow("missing ca file") << R"({"ca_file": "/nonexistent/ca.pem"})" << "ca_file";
-        QTest::addRow("bad timeout") << R"({"timeout_seconds": 0})" << "timeout_seconds";
-        QTest::addRow("unknown field") << R"({"passwd": "x"})" << "passwd";
-        QTest::addRow("host with space") << R"({"host": "mail example"})" << "host";
-        QTest::addRow("header injection") << "{\"from_name\": \"a\\r\\nBcc: x@y\"}" << "from_name";
+        QTest::addRow("bad port") << R"({"port": 70000})"
+                                  << "port";
+        QTest::addRow("bad security") << R"({"security": "ssl"})"
+                                      << "security";
+        QTest::addRow("bad from") << R"({"from_address": "nobody"})"
+                                  << "from_address";
+        QTest::addRow("bad reply-to") << R"({"reply_to": "x"})"
+                                      << "reply_to";
+        QTest::addRow("missing ca file") << R"({"ca_file": "/nonexistent/ca.pem"})"
+                                         << "ca_file";
+        QTest::addRow("bad timeout") << R"({"timeout_seconds": 0})"
+                                     << "timeout_seconds";
+        QTest::addRow("unknown field") << R"({"passwd": "x"})"
+                                       << "passwd";
+        QTest::addRow("host with space") << R"({"host": "mail example"})"
+                                         << "host";
+        QTest::addRow("header injection") << "{\"from_name\": \"a\\r\\nBcc: x@y\"}"
+                                          << "from_name";
     }
 
     void settingsRejectEachBadFieldByName()
@@ -111,10 +120,10 @@ private Q_SLOTS:
     void settingsNeverShowThePassword()
     {
         SmtpSettings settings;
-        const Result<SmtpSettings> changed = settings.changedBy(QJsonObject{{"host", "mail.example.com"},
-                                                                            {"from_address", "a@example.com"},
-                                                                            {"password", kPassword},
-                                                                            {"security", "tls"}});
+        const Result<SmtpSettings> changed = settings.changedBy(QJsonObject { { "host", "mail.example.com" },
+                                                                              { "from_address", "a@example.com" },
+                                                                              { "password", kPassword },
+                                                                              { "security", "tls" } });
         QVERIFY(changed.ok());
         QCOMPARE(changed->password, kPassword);
         QCOMPARE(changed->effectivePort(), 465);
@@ -123,8 +132,8 @@ private Q_SLOTS:
         QVERIFY(!shown.contains("password"));
         QVERIFY(!QJsonDocument(shown).toJson().contains(kPassword.toUtf8()));
         // An absent password keeps it; an empty one clears it.
-        QCOMPARE(changed->changedBy(QJsonObject{{"port", 2525}})->password, kPassword);
-        QVERIFY(changed->changedBy(QJsonObject{{"password", ""}})->password.isEmpty());
+        QCOMPARE(changed->changedBy(QJsonObject { { "port", 2525 } })->password, kPassword);
+        QVERIFY(changed->changedBy(QJsonObject { { "password", "" } })->password.isEmpty());
     }
 
     void deliversInEverySecurityMode_data()
@@ -139,7 +148,8 @@ private Q_SLOTS:
         QTest::addRow("starttls, AUTH LOGIN") << SmtpSink::Mode::StartTls << SmtpSecurity::StartTls << "LOGIN" << true;
         QTest::addRow("implicit tls, AUTH LOGIN")
             << SmtpSink::Mode::ImplicitTls << SmtpSecurity::ImplicitTls << "LOGIN" << true;
-        QTest::addRow("opportunistic, offered") << SmtpSink::Mode::StartTls << SmtpSecurity::Opportunistic << "" << true;
+        QTest::addRow("opportunistic, offered")
+            << SmtpSink::Mode::StartTls << SmtpSecurity::Opportunistic << "" << true;
         QTest::addRow("opportunistic, not offered")
             << SmtpSink::Mode::Plain << SmtpSecurity::Opportunistic << "" << false;
     }
@@ -153,7 +163,7 @@ private Q_SLOTS:
         SmtpSink sink(mode);
         if (!mechanism.isEmpty()) {
             sink.setCredentials(kUser, kPassword);
-            sink.setAuthMechanisms({mechanism});
+            sink.setAuthMechanisms({ mechanism });
         }
         QVERIFY(sink.start());
         SmtpSettings settings = settingsFor(sink, security);
@@ -169,7 +179,7 @@ private Q_SLOTS:
         QVERIFY(sink.waitForMessages(1, 5000));
         const SmtpSink::Message received = sink.messages().first();
         QCOMPARE(received.from, settings.fromAddress);
-        QCOMPARE(received.to, QStringList{QStringLiteral("bob@example.com")});
+        QCOMPARE(received.to, QStringList { QStringLiteral("bob@example.com") });
         QCOMPARE(received.tls, tls);
         QCOMPARE(received.authUser, mechanism.isEmpty() ? QString() : kUser);
         QCOMPARE(received.parsed.subject(), mail.message.subject); // RFC 2047 round trip
@@ -178,11 +188,13 @@ private Q_SLOTS:
         QCOMPARE(received.parsed.header("message-id"), QStringLiteral("<%1@authshield.test>").arg(mail.id));
         QVERIFY(!received.parsed.header("date").isEmpty());
         QVERIFY(received.parsed.header("content-type").startsWith(QStringLiteral("multipart/alternative")));
-        QCOMPARE(received.parsed.text.trimmed(), QStringLiteral("line one\r\n.starts with a dot\r\n..two dots\r\nlast"));
+        QCOMPARE(received.parsed.text.trimmed(),
+                 QStringLiteral("line one\r\n.starts with a dot\r\n..two dots\r\nlast"));
         QCOMPARE(received.parsed.html.trimmed(), mail.message.html);
         QVERIFY(sink.commandLog().contains(QStringLiteral("EHLO client.authshield.test"))); // the configured name
         for (const QString& command : sink.commandLog())
-            QVERIFY2(!command.contains(kPassword) && !command.contains(QString::fromLatin1(kPassword.toUtf8().toBase64())),
+            QVERIFY2(!command.contains(kPassword)
+                         && !command.contains(QString::fromLatin1(kPassword.toUtf8().toBase64())),
                      qPrintable(command));
     }
 
@@ -198,35 +210,51 @@ private Q_SLOTS:
         using M = SmtpSink::Mode;
         using S = SmtpSink::Step;
         using F = SmtpSink::Failure;
-        QTest::addRow("greeting 4xx") << M::StartTls << S::Greeting << F::Temporary << "greeting" << "connect"
+        QTest::addRow("greeting 4xx") << M::StartTls << S::Greeting << F::Temporary << "greeting"
+                                      << "connect"
                                       << "421 4.3.2 sink busy, try later" << true;
-        QTest::addRow("greeting dropped") << M::StartTls << S::Greeting << F::Drop << "greeting" << "connect" << ""
-                                          << true;
-        QTest::addRow("ehlo 5xx") << M::StartTls << S::Ehlo << F::Permanent << "ehlo" << "connect"
+        QTest::addRow("greeting dropped") << M::StartTls << S::Greeting << F::Drop << "greeting"
+                                          << "connect"
+                                          << "" << true;
+        QTest::addRow("ehlo 5xx") << M::StartTls << S::Ehlo << F::Permanent << "ehlo"
+                                  << "connect"
                                   << "550 5.7.1 sink refuses EHLO" << true;
-        QTest::addRow("starttls 4xx") << M::StartTls << S::StartTls << F::Temporary << "starttls" << "tls"
+        QTest::addRow("starttls 4xx") << M::StartTls << S::StartTls << F::Temporary << "starttls"
+                                      << "tls"
                                       << "454 4.7.0 TLS not available now" << true;
-        QTest::addRow("starttls untrusted certificate")
-            << M::StartTls << S::Tls << F::BadCertificate << "starttls" << "tls" << "220 2.0.0 ready to start TLS" << true;
-        QTest::addRow("implicit tls untrusted certificate")
-            << M::ImplicitTls << S::Tls << F::BadCertificate << "tls" << "tls" << "" << true;
-        QTest::addRow("auth 5xx") << M::StartTls << S::Auth << F::Permanent << "auth" << "auth"
+        QTest::addRow("starttls untrusted certificate") << M::StartTls << S::Tls << F::BadCertificate << "starttls"
+                                                        << "tls"
+                                                        << "220 2.0.0 ready to start TLS" << true;
+        QTest::addRow("implicit tls untrusted certificate") << M::ImplicitTls << S::Tls << F::BadCertificate << "tls"
+                                                            << "tls"
+                                                            << "" << true;
+        QTest::addRow("auth 5xx") << M::StartTls << S::Auth << F::Permanent << "auth"
+                                  << "auth"
                                   << "535 5.7.8 authentication credentials invalid" << true;
-        QTest::addRow("auth 4xx") << M::StartTls << S::Auth << F::Temporary << "auth" << "auth"
+        QTest::addRow("auth 4xx") << M::StartTls << S::Auth << F::Temporary << "auth"
+                                  << "auth"
                                   << "454 4.7.0 temporary authentication failure" << true;
-        QTest::addRow("mail from 4xx") << M::StartTls << S::MailFrom << F::Temporary << "mail_from" << "temporary"
+        QTest::addRow("mail from 4xx") << M::StartTls << S::MailFrom << F::Temporary << "mail_from"
+                                       << "temporary"
                                        << "451 4.3.0 sender check failed, try later" << true;
-        QTest::addRow("mail from 5xx") << M::StartTls << S::MailFrom << F::Permanent << "mail_from" << "permanent"
+        QTest::addRow("mail from 5xx") << M::StartTls << S::MailFrom << F::Permanent << "mail_from"
+                                       << "permanent"
                                        << "550 5.1.0 sender rejected" << false;
-        QTest::addRow("rcpt to 4xx") << M::StartTls << S::RcptTo << F::Temporary << "rcpt_to" << "temporary"
+        QTest::addRow("rcpt to 4xx") << M::StartTls << S::RcptTo << F::Temporary << "rcpt_to"
+                                     << "temporary"
                                      << "450 4.2.0 mailbox busy" << true;
-        QTest::addRow("rcpt to 5xx") << M::StartTls << S::RcptTo << F::Permanent << "rcpt_to" << "rejected_recipient"
+        QTest::addRow("rcpt to 5xx") << M::StartTls << S::RcptTo << F::Permanent << "rcpt_to"
+                                     << "rejected_recipient"
                                      << "550 5.1.1 no such user here" << false;
-        QTest::addRow("data 4xx") << M::StartTls << S::Data << F::Temporary << "data" << "temporary"
+        QTest::addRow("data 4xx") << M::StartTls << S::Data << F::Temporary << "data"
+                                  << "temporary"
                                   << "451 4.3.0 sink cannot take it now" << true;
-        QTest::addRow("data 5xx") << M::StartTls << S::Data << F::Permanent << "data" << "permanent"
+        QTest::addRow("data 5xx") << M::StartTls << S::Data << F::Permanent << "data"
+                                  << "permanent"
                                   << "554 5.6.0 sink rejects the message" << false;
-        QTest::addRow("data dropped") << M::StartTls << S::Data << F::Drop << "data" << "temporary" << "" << true;
+        QTest::addRow("data dropped") << M::StartTls << S::Data << F::Drop << "data"
+                                      << "temporary"
+                                      << "" << true;
     }
 
     void eachStepsFailureIsReportedAndClassified()
@@ -288,8 +316,9 @@ private Q_SLOTS:
             QVERIFY(step.ok);
             QVERIFY(step.durationMs >= 0);
         }
-        QCOMPARE(names, (QStringList{"dns", "connect", "greeting", "ehlo", "starttls", "ehlo", "auth", "mail_from",
-                                     "rcpt_to", "data"}));
+        QCOMPARE(names,
+                 (QStringList { "dns", "connect", "greeting", "ehlo", "starttls", "ehlo", "auth", "mail_from",
+                                "rcpt_to", "data" }));
         QCOMPARE(report.step("greeting")->reply, QStringLiteral("220 localhost ESMTP AuthShield test sink"));
         QCOMPARE(report.step("auth")->reply, QStringLiteral("235 2.7.0 authentication successful"));
         const SmtpStep* tls = report.step("starttls");
@@ -360,7 +389,7 @@ private Q_SLOTS:
         SmtpTransport transport([] { return SmtpSettings(); }, files);
         QCOMPARE(transport.name(), QStringLiteral("file"));
         QVERIFY(transport.deliver(sampleMail(QStringLiteral("eve@example.com"))).ok());
-        QCOMPARE(QDir(dir.path()).entryList({"*.eml"}, QDir::Files).size(), 1);
+        QCOMPARE(QDir(dir.path()).entryList({ "*.eml" }, QDir::Files).size(), 1);
     }
 };
 

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
@@ -245,6 +246,31 @@ private Q_SLOTS:
                  result.out.constData());
         QVERIFY2(result.out.contains("created the administrator admin@example.test"), result.out.constData());
         QVERIFY(readAll(config).contains("data_dir = " + data.toUtf8()));
+    }
+
+    void asRootFilesGoToTheServiceUser()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root, as a package installation has");
+        const passwd* nobody = ::getpwnam("nobody");
+        QVERIFY(nobody);
+        QTemporaryDir dir;
+        const QString config = dir.filePath(QStringLiteral("authshield.conf"));
+        const QString data = dir.filePath(QStringLiteral("data"));
+        const CommandResult result = ServerProcess::runCommand(
+            baseArguments(config, data, {}) + QStringList{"--admin-email", kAdminEmail, "--service-user", "nobody"},
+            {}, kAdminPassword + "\n");
+        QVERIFY2(result.exitCode == 0, result.out + result.err);
+        // The service reads the config through its group and owns its secrets and data; root keeps the config.
+        struct stat info = {};
+        QCOMPARE(::stat(QFile::encodeName(config).constData(), &info), 0);
+        QCOMPARE(info.st_uid, 0u);
+        QCOMPARE(info.st_gid, nobody->pw_gid);
+        for (const QString& path : {dir.filePath(QStringLiteral("secrets/encryption.key")), dir.filePath("secrets"),
+                                    data, data + QStringLiteral("/authshield.db")}) {
+            QCOMPARE(::stat(QFile::encodeName(path).constData(), &info), 0);
+            QVERIFY2(info.st_uid == nobody->pw_uid, qPrintable(path));
+        }
     }
 
     void dependencyDown_data()

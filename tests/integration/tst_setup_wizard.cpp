@@ -341,6 +341,32 @@ private Q_SLOTS:
         QVERIFY2(QString::fromUtf8(result.err).contains(expected), result.err.constData());
     }
 
+    void redisRefusesTheLogin_data()
+    {
+        QTest::addColumn<QString>("credentials");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("wrong password") << ":wrong-password@" << "refused the password: check the password in --redis-url";
+        QTest::addRow("no password") << "" << "needs a password: give it in --redis-url as redis://:password@127.0.0.1:";
+    }
+    void redisRefusesTheLogin()
+    {
+        QFETCH(QString, credentials);
+        QFETCH(QString, message);
+        RedisInstance secured(QStringLiteral("the-right-password"));
+        QVERIFY2(secured.start(), qPrintable(secured.lastError()));
+        QTemporaryDir dir;
+        const QString url = "redis://" + credentials + "127.0.0.1:" + QString::number(secured.port()) + "/0";
+        QStringList arguments = baseArguments(dir.filePath(QStringLiteral("a.conf")),
+                                              dir.filePath(QStringLiteral("data")), {});
+        arguments[arguments.indexOf("--redis-url") + 1] = url;
+        const CommandResult result = ServerProcess::runCommand(arguments, {});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("setup: Redis at 127.0.0.1:" + QByteArray::number(secured.port()) + " "
+                                     + message.toUtf8()),
+                 result.err.constData());
+        QVERIFY(!result.err.contains("wrong-password"));
+    }
+
     void redisStoppedIsReported()
     {
         if (!m_backend.isPostgres())

@@ -9,7 +9,7 @@ set(AUTHSHIELD_DEBIAN_DIR ${CMAKE_SOURCE_DIR}/installer/debian)
 set(AUTHSHIELD_PACKAGING_DIR ${CMAKE_BINARY_DIR}/packaging)
 file(MAKE_DIRECTORY ${AUTHSHIELD_PACKAGING_DIR})
 
-# Debian wants a compressed, reproducible changelog and a copyright file in each package's doc dir.
+# Debian wants a compressed, reproducible changelog, a copyright file and a manual page in each package.
 foreach(component IN ITEMS server console)
     set(doc_dir ${AUTHSHIELD_PACKAGING_DIR}/doc-${component})
     file(MAKE_DIRECTORY ${doc_dir})
@@ -18,8 +18,21 @@ foreach(component IN ITEMS server console)
     if(NOT gzip_result EQUAL 0)
         message(FATAL_ERROR "gzip failed on the Debian changelog")
     endif()
-    install(FILES ${doc_dir}/changelog.gz ${AUTHSHIELD_DEBIAN_DIR}/copyright
+    install(FILES ${doc_dir}/changelog.gz DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/authshield-${component}
+            RENAME changelog.Debian.gz COMPONENT ${component})
+    configure_file(${AUTHSHIELD_DEBIAN_DIR}/${component}/authshield-${component}.1 ${doc_dir}/authshield-${component}.1
+                   @ONLY)
+    execute_process(COMMAND gzip -n -9 -f ${doc_dir}/authshield-${component}.1 RESULT_VARIABLE gzip_result)
+    if(NOT gzip_result EQUAL 0)
+        message(FATAL_ERROR "gzip failed on the manual page")
+    endif()
+    install(FILES ${doc_dir}/authshield-${component}.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+            COMPONENT ${component})
+    install(FILES ${AUTHSHIELD_DEBIAN_DIR}/copyright
             DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/authshield-${component} COMPONENT ${component})
+    install(FILES ${AUTHSHIELD_DEBIAN_DIR}/${component}/lintian-overrides
+            DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME authshield-${component}
+            COMPONENT ${component})
 endforeach()
 
 install(TARGETS authshield-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT server)
@@ -63,11 +76,12 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION net)
 # Qt loads the SQL drivers as plugins, which dpkg-shlibdeps cannot see; postinst uses useradd (passwd).
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "passwd, libqt6sql6-sqlite, libqt6sql6-psql")
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "postgresql-client, redis-tools")
+# CPack indents the continuation lines itself.
 set(CPACK_COMPONENT_SERVER_DESCRIPTION "self-hosted authentication server
- AuthShield issues and verifies access tokens (JWT, EdDSA by default), manages
- users, sessions, roles and an append-only audit log, and serves an admin API.
- It runs on SQLite for a single host or PostgreSQL and Redis for several.
- Run `authshield-server setup` after installing to configure it.")
+AuthShield issues and verifies access tokens (JWT, EdDSA by default), manages
+users, sessions, roles and an append-only audit log, and serves an admin API.
+It runs on SQLite for a single host or PostgreSQL and Redis for several.
+Run `authshield-server setup` after installing to configure it.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
     ${AUTHSHIELD_DEBIAN_DIR}/server/conffiles ${AUTHSHIELD_DEBIAN_DIR}/server/postinst
     ${AUTHSHIELD_DEBIAN_DIR}/server/prerm ${AUTHSHIELD_DEBIAN_DIR}/server/postrm)
@@ -77,8 +91,10 @@ set(CPACK_DEBIAN_CONSOLE_PACKAGE_SECTION admin)
 
 
 set(CPACK_COMPONENT_CONSOLE_DESCRIPTION "desktop admin console for AuthShield
- A Qt Widgets application that manages users, roles, sessions, settings and the
- audit log of any AuthShield server over its admin API, or starts an embedded
- server on this machine.")
+A Qt Widgets application that manages users, roles, sessions, settings and the
+audit log of any AuthShield server over its admin API, or starts an embedded
+server on this machine.")
+# The embedded server loads the SQLite driver as a plugin.
+set(CPACK_DEBIAN_CONSOLE_PACKAGE_DEPENDS "libqt6sql6-sqlite")
 
 include(CPack)

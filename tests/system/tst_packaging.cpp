@@ -116,7 +116,9 @@ private Q_SLOTS:
         QTest::addRow("default config") << "./etc/authshield/authshield.conf" << "-rw-r-----";
         QTest::addRow("systemd unit") << "./lib/systemd/system/authshield-server.service" << "-rw-r--r--";
         QTest::addRow("copyright") << "./usr/share/doc/authshield-server/copyright" << "-rw-r--r--";
-        QTest::addRow("changelog") << "./usr/share/doc/authshield-server/changelog.gz" << "-rw-r--r--";
+        QTest::addRow("manual page") << "./usr/share/man/man1/authshield-server.1.gz" << "-rw-r--r--";
+        QTest::addRow("lintian overrides") << "./usr/share/lintian/overrides/authshield-server" << "-rw-r--r--";
+        QTest::addRow("changelog") << "./usr/share/doc/authshield-server/changelog.Debian.gz" << "-rw-r--r--";
     }
     void serverPackageFiles()
     {

@@ -885,6 +885,8 @@ void Wizard::nextSteps() const
 
 int SetupWizard::run(const QStringList& arguments)
 {
+    // Everything setup creates (SQLite files, directories) is private unless given a mode explicitly.
+    ::umask(077);
     Wizard wizard(true);
     return wizard.parseAndRun(arguments);
 }

@@ -271,6 +271,7 @@ private Q_SLOTS:
             QCOMPARE(::stat(QFile::encodeName(path).constData(), &info), 0);
             QVERIFY2(info.st_uid == nobody->pw_uid, qPrintable(path));
         }
+        QCOMPARE(info.st_mode & 0777u, 0600u); // the SQLite database is the service's alone
     }
 
     void dependencyDown_data()

@@ -4,6 +4,7 @@
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthModule.h"
 #include "server/app/LockoutMailNotifier.h"
+#include "server/admin/SmtpSettingsRoutes.h"
 #include "server/app/OpsRoutes.h"
 #include "server/app/SecurityServices.h"
 #include "server/ratelimit/AccountLockout.h"
@@ -20,6 +21,9 @@
 #include "server/mail/FileMailTransport.h"
 #include "server/mail/MailOutbox.h"
 #include "server/mail/OutboxWorker.h"
+#include "server/mail/SmtpHealth.h"
+#include "server/mail/SmtpSettings.h"
+#include "server/mail/SmtpTransport.h"
 #include "server/storage/Database.h"
 #include "server/storage/KeyValueStore.h"
 #include "server/storage/KeyValueStoreFactory.h"
@@ -57,6 +61,11 @@ ServerContext::~ServerContext()
     // Children are deleted only after the members; the security services use the storage members, so they go
     // first (and the auth module, which holds pointers into them, before that).
     m_auth.reset();
+    m_outboxWorker.reset(); // uses the transport, which reads the SMTP settings
+    delete m_smtpHealth;
+    m_smtpHealth = nullptr;
+    delete m_smtpSettings;
+    m_smtpSettings = nullptr;
     delete m_security;
     m_security = nullptr;
 }
@@ -103,7 +112,8 @@ Result<void> ServerContext::openStorage()
                     [database] { return dependencyStatus(database->dialect().name(), database->ping()); });
     KeyValueStore* kvStore = m_keyValueStore.get();
     m_readiness.add(QStringLiteral("redis"), [kvStore] { return dependencyStatus(kvStore->backendName(), kvStore->ping()); });
-    startMail();
+    if (Result<void> mail = startMail(); !mail)
+        return mail;
     m_accounts = std::make_unique<AccountService>(*m_database, m_clock, m_loaded.config, *m_passwordHasher,
                                                   *m_auditLog, *m_mailOutbox);
     TokenService* tokens = &m_auth->tokens();
@@ -123,25 +133,41 @@ Result<void> ServerContext::openStorage()
     return success();
 }
 
-void ServerContext::startMail()
+Result<void> ServerContext::startMail()
 {
     const ServerConfig& config = m_loaded.config;
+    Result<SecretBox> secretBox = secretBoxFromConfig(config.secrets);
+    if (!secretBox)
+        return secretBox.error();
+    m_smtpSettings = new SmtpSettingsStore(SmtpSettings::fromConfig(config), *secretBox, *m_database, *m_keyValueStore,
+                                           *m_auditLog, m_clock, this);
+    m_smtpSettings->start();
     m_mailOutbox = std::make_unique<MailOutbox>(*m_database, m_clock);
     const QString mailDirectory = config.mail.directory.isEmpty()
         ? QDir(config.dataDir).filePath(QStringLiteral("mail"))
         : QDir(config.dataDir).absoluteFilePath(config.mail.directory);
-    m_mailTransport = std::make_unique<FileMailTransport>(mailDirectory, config.mail.from);
+    m_fileTransport = std::make_unique<FileMailTransport>(mailDirectory, config.mail.from);
+    SmtpSettingsStore* smtp = m_smtpSettings;
+    m_mailTransport = std::make_unique<SmtpTransport>([smtp] { return smtp->current(); }, *m_fileTransport);
     m_outboxWorker = std::make_unique<OutboxWorker>(*m_mailOutbox, *m_mailTransport, m_clock, config.mail);
     CounterFamily* failures = &m_security->metrics().mailFailures;
-    m_outboxWorker->setFailureHook([failures] { failures->only().increment(); });
+    CounterFamily* givenUp = &m_security->metrics().mailGivenUp;
+    m_outboxWorker->setFailureHook([failures, givenUp](bool permanent) {
+        failures->only().increment();
+        if (permanent)
+            givenUp->only().increment();
+    });
     m_outboxWorker->start();
+    m_smtpHealth = new SmtpHealth(*m_smtpSettings, this);
+    (void)QSslConfiguration::defaultConfiguration(); // TLS backend initialised here, not racing in the check thread
+    m_smtpHealth->start();
 
     const OutboxWorker* worker = m_outboxWorker.get();
     const MailOutbox* outbox = m_mailOutbox.get();
-    const QString transport = m_mailTransport->name();
+    const MailTransport* transport = m_mailTransport.get();
     m_readiness.add(QStringLiteral("mail"), [worker, outbox, transport] {
         DependencyStatus status;
-        status.backend = transport;
+        status.backend = transport->name();
         status.up = worker->isAlive();
         const Result<OutboxDepth> depth = outbox->depth();
         const QString depthText = depth ? QStringLiteral("outbox: %1 pending, %2 failed").arg(depth->pending).arg(depth->failed)
@@ -149,12 +175,23 @@ void ServerContext::startMail()
         status.detail = status.up ? depthText : QStringLiteral("outbox worker not running; ") + depthText;
         return status;
     });
+    // Never makes the server unready: mail waits in the outbox until SMTP works again.
+    const SmtpHealth* health = m_smtpHealth;
+    m_readiness.add(QStringLiteral("smtp"), [health] {
+        DependencyStatus status;
+        status.backend = QStringLiteral("smtp");
+        status.up = true;
+        status.detail = health->summary();
+        return status;
+    });
+    return success();
 }
 
 void ServerContext::registerRoutes()
 {
     registerOpsRoutes(m_router, m_readiness);
     registerAccountRoutes(m_router, *m_accounts);
+    registerSmtpSettingsRoutes(m_router, *m_smtpSettings, *m_smtpHealth, *m_auditLog);
     if (m_loaded.config.frontendUrl.isEmpty()) // links point at this server: serve the pages they open
         registerAccountPages(m_router, *m_accounts);
     m_security->registerRoutes(m_router);

@@ -26,6 +26,8 @@ class OutboxWorker;
 class RequestPipeline;
 class SecurityServices;
 class SlowWorkPool;
+class SmtpHealth;
+class SmtpSettingsStore;
 
 // The composition root: builds every service from the configuration, registers the routes and runs the
 // HTTP threads. The server binary and the console's embedded server both use it; nothing else reaches
@@ -59,7 +61,7 @@ public:
 
 private:
     Result<void> openStorage();
-    void startMail();
+    Result<void> startMail();
     void registerRoutes();
 
     LoadedConfig m_loaded;
@@ -69,7 +71,10 @@ private:
     std::unique_ptr<AuditLog> m_auditLog;
     std::unique_ptr<Argon2idHasher> m_passwordHasher; // one instance: building it computes the dummy hash
     std::unique_ptr<MailOutbox> m_mailOutbox;
-    std::unique_ptr<MailTransport> m_mailTransport;
+    std::unique_ptr<MailTransport> m_fileTransport;
+    std::unique_ptr<MailTransport> m_mailTransport; // SMTP when a host is set, else m_fileTransport
+    SmtpSettingsStore* m_smtpSettings = nullptr; // child QObject
+    SmtpHealth* m_smtpHealth = nullptr; // child QObject
     std::unique_ptr<OutboxWorker> m_outboxWorker;
     std::unique_ptr<AccountService> m_accounts;
     std::unique_ptr<LockoutMailNotifier> m_lockoutNotifier;

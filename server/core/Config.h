@@ -137,6 +137,23 @@ struct MailConfig
     int maxAttempts = 8; // then the mail is marked failed
 };
 
+// SMTP delivery from the config file; the settings stored through the admin API take precedence. An empty host
+// keeps the embedded default (.eml files).
+struct SmtpConfig
+{
+    QString host;
+    int port = 0; // 0 = 465 for security "tls", else 587
+    QString security = QStringLiteral("starttls"); // tls | starttls | opportunistic | none
+    QString username;
+    QString password; // secret
+    QString fromAddress; // empty = the address of [mail] from
+    QString fromName;
+    QString replyTo;
+    QString ehloName; // empty = this machine's host name
+    QString caFile; // PEM; when set, the only CA trusted for the server's certificate
+    std::chrono::seconds timeout{30}; // per protocol step
+};
+
 struct SecretsConfig
 {
     QString encryptionKey; // secret: 32 bytes base64; encrypts signing keys and SMTP password at rest
@@ -163,6 +180,7 @@ struct ServerConfig
     SecretsConfig secrets;
     AccountsConfig accounts;
     MailConfig mail;
+    SmtpConfig smtp;
 
     QString effectiveFrontendUrl() const { return frontendUrl.isEmpty() ? publicUrl : frontendUrl; }
 };

@@ -586,6 +586,50 @@ QList<ConfigKey> buildKeys()
                 u"mail"_s, u"max_attempts"_s, u"Delivery attempts before a mail is marked failed"_s,
                 [](auto& c) -> auto& { return c.mail.maxAttempts; }, 1, 100);
 
+    keys << stringKey(
+        u"smtp"_s, u"host"_s,
+        u"SMTP server host name; empty = write .eml files instead. Settings saved through the admin API "
+        u"take precedence over this [smtp] section"_s,
+        [](auto& c) -> auto& { return c.smtp.host; })
+         << intKey(
+                u"smtp"_s, u"port"_s, u"SMTP server port; 0 = 465 for security tls, 587 otherwise"_s,
+                [](auto& c) -> auto& { return c.smtp.port; }, 0, 65535)
+         << choiceKey(u"smtp"_s, u"security"_s,
+                      u"tls (implicit, port 465) | starttls (required) | opportunistic (STARTTLS when offered) | "
+                      u"none (plain text)"_s,
+                      [](auto& c) -> auto& { return c.smtp.security; },
+                      {u"tls"_s, u"starttls"_s, u"opportunistic"_s, u"none"_s})
+         << stringKey(
+                u"smtp"_s, u"username"_s, u"SMTP AUTH user (PLAIN or LOGIN); empty = no authentication"_s,
+                [](auto& c) -> auto& { return c.smtp.username; })
+         << secretKey(
+                u"smtp"_s, u"password"_s, u"SMTP AUTH password"_s, [](auto& c) -> auto& { return c.smtp.password; })
+         << stringKey(
+                u"smtp"_s, u"from_address"_s, u"Envelope sender and From address; default the address of [mail] from"_s,
+                [](auto& c) -> auto& { return c.smtp.fromAddress; },
+                [](const QString& value) {
+                    return value.isEmpty() || value.contains(u'@') ? QString() : u"must be an email address"_s;
+                })
+         << stringKey(
+                u"smtp"_s, u"from_name"_s, u"Display name in the From header; default the name of [mail] from"_s,
+                [](auto& c) -> auto& { return c.smtp.fromName; })
+         << stringKey(
+                u"smtp"_s, u"reply_to"_s, u"Reply-To address of outgoing mail; empty = none"_s,
+                [](auto& c) -> auto& { return c.smtp.replyTo; },
+                [](const QString& value) {
+                    return value.isEmpty() || value.contains(u'@') ? QString() : u"must be an email address"_s;
+                })
+         << stringKey(
+                u"smtp"_s, u"ehlo_name"_s, u"Name announced in EHLO; default this machine's host name"_s,
+                [](auto& c) -> auto& { return c.smtp.ehloName; })
+         << stringKey(
+                u"smtp"_s, u"ca_file"_s,
+                u"PEM file of the only CA trusted for the SMTP server's certificate; empty = the system CAs"_s,
+                [](auto& c) -> auto& { return c.smtp.caFile; })
+         << durationKey(
+                u"smtp"_s, u"timeout"_s, u"Time allowed for each SMTP protocol step"_s,
+                [](auto& c) -> auto& { return c.smtp.timeout; }, seconds(1), seconds(300));
+
     keys << secretKey(
         u"secrets"_s, u"encryption_key"_s,
         u"32 random bytes, base64; encrypts signing keys and the SMTP password at rest. Generated "

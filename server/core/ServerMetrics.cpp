@@ -25,6 +25,8 @@ ServerMetrics::ServerMetrics(MetricsRegistry& r)
     , activeSessions(r.gauge(u"authshield_active_sessions"_s, u"Sessions neither revoked nor expired"_s))
     , mailOutboxDepth(r.gauge(u"authshield_mail_outbox_pending"_s, u"Mails waiting in the outbox"_s))
     , mailFailures(r.counter(u"authshield_mail_delivery_failures_total"_s, u"Mail delivery attempts that failed"_s))
+    , mailGivenUp(r.counter(u"authshield_mail_failed_total"_s,
+                            u"Mails marked failed for good (permanent error or attempts exhausted)"_s))
     , databaseErrors(r.counter(u"authshield_database_errors_total"_s, u"Database operations that failed"_s))
     , redisErrors(r.counter(u"authshield_redis_errors_total"_s, u"Redis operations that failed"_s))
     , dependencyUp(r.gauge(u"authshield_dependency_up"_s, u"1 when the dependency answered its last check"_s,

@@ -19,7 +19,8 @@ struct ServerMetrics
     CounterFamily& refreshReuse;
     GaugeFamily& activeSessions;
     GaugeFamily& mailOutboxDepth;
-    CounterFamily& mailFailures;
+    CounterFamily& mailFailures; // every failed delivery attempt (retried or not)
+    CounterFamily& mailGivenUp; // mails marked failed for good
     CounterFamily& databaseErrors;
     CounterFamily& redisErrors;
     GaugeFamily& dependencyUp; // dependency

@@ -152,6 +152,8 @@ QByteArray MimeMessage::build(const MailMessage& message, const Envelope& envelo
     out += QByteArrayLiteral("Message-ID: <") + envelope.messageId.toLatin1() + QByteArrayLiteral(">\r\n");
     out += QByteArrayLiteral("From: ") + encodeMailbox(envelope.from) + QByteArrayLiteral("\r\n");
     out += QByteArrayLiteral("To: ") + encodeMailbox(message.to) + QByteArrayLiteral("\r\n");
+    if (!envelope.replyTo.isEmpty())
+        out += QByteArrayLiteral("Reply-To: ") + encodeMailbox(envelope.replyTo) + QByteArrayLiteral("\r\n");
     out += QByteArrayLiteral("Subject: ") + encodeHeaderText(message.subject) + QByteArrayLiteral("\r\n");
     out += QByteArrayLiteral("MIME-Version: 1.0\r\n");
     out += QByteArrayLiteral("Auto-Submitted: auto-generated\r\n");

@@ -19,6 +19,7 @@ public:
         QString from; // "Name <addr@host>" or a bare address
         QString messageId; // without angle brackets: "<id>@<domain>"
         QDateTime date;
+        QString replyTo; // optional
     };
 
     static QByteArray build(const MailMessage& message, const Envelope& envelope);

@@ -129,8 +129,6 @@ int OutboxWorker::pollOnce()
         }
         for (const MailOutbox::Claimed& row : *claimed) {
             const Result<void> delivered = m_transport.deliver(row.mail);
-            if (!delivered && m_failureHook)
-                m_failureHook();
             Result<bool> marked = true;
             if (delivered) {
                 marked = m_outbox.markSent(row.mail.id, m_workerId);
@@ -139,6 +137,8 @@ int OutboxWorker::pollOnce()
                             { QStringLiteral("template"), row.mail.message.templateName },
                             { QStringLiteral("transport"), m_transport.name() } });
             } else if (MailTransport::isTemporary(delivered.error()) && row.attempts < m_config.maxAttempts) {
+                if (m_failureHook)
+                    m_failureHook(false);
                 const auto delay = backoff(m_config.retryBase, row.attempts);
                 marked = m_outbox.markRetry(row.mail.id, m_workerId, delay, delivered.error().message);
                 Log::warning(QStringLiteral("mail"), QStringLiteral("mail delivery failed, will retry"),
@@ -147,6 +147,8 @@ int OutboxWorker::pollOnce()
                                { QStringLiteral("retry_in_ms"), static_cast<qint64>(delay.count()) },
                                { QStringLiteral("error"), delivered.error().message } });
             } else {
+                if (m_failureHook)
+                    m_failureHook(true);
                 marked = m_outbox.markFailed(row.mail.id, m_workerId, delivered.error().message);
                 Log::error(QStringLiteral("mail"), QStringLiteral("mail delivery failed for good"),
                            { { QStringLiteral("id"), row.mail.id },

@@ -36,8 +36,9 @@ public:
     void wake(); // thread-safe
     bool isAlive() const;
     QString workerId() const { return m_workerId; }
-    // Called on the worker thread after every failed delivery attempt (metrics); set before start().
-    void setFailureHook(std::function<void()> hook) { m_failureHook = std::move(hook); }
+    // Called on the worker thread after every failed delivery attempt (metrics), with givenUp true when the
+    // mail is marked failed for good rather than retried; set before start().
+    void setFailureHook(std::function<void(bool givenUp)> hook) { m_failureHook = std::move(hook); }
 
     // One poll on the calling thread (tests drive the worker without a thread); returns mails handled.
     int pollOnce();
@@ -54,7 +55,7 @@ private:
     const Clock& m_clock;
     const MailConfig m_config;
     const QString m_workerId;
-    std::function<void()> m_failureHook;
+    std::function<void(bool givenUp)> m_failureHook;
     QThread* m_thread = nullptr;
     QTimer* m_timer = nullptr; // lives in m_thread
     QObject* m_threadContext = nullptr; // lives in m_thread; wake-ups are queued to it

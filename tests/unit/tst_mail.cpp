@@ -74,6 +74,10 @@ private Q_SLOTS:
                                              << "Confirm your new email address";
         QTest::addRow("email_change_notice") << "email_change_notice"
                                              << "Your email address was changed";
+        QTest::addRow("smtp_test") << "smtp_test"
+                                   << "AuthShield SMTP test";
+        QTest::addRow("admin_invite") << "admin_invite"
+                                      << "You are invited to AuthShield";
     }
 
     void everyTemplateRenders()
@@ -82,7 +86,7 @@ private Q_SLOTS:
         QFETCH(QString, subject);
         MailTemplates::Values values;
         for (const char* key : { "email", "link", "valid_for", "reset_url", "display_name", "time", "sessions_note",
-                                 "new_email", "old_email" })
+                                 "new_email", "old_email", "host", "port", "security", "sent_at", "invited_by" })
             values.insert(QString::fromLatin1(key), QStringLiteral("value-of-") + QString::fromLatin1(key));
         const auto rendered = MailTemplates::render(name, QStringLiteral("a@example.com"), values);
         QVERIFY2(rendered.ok(), rendered.ok() ? "" : qPrintable(rendered.error().message));

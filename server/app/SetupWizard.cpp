@@ -7,6 +7,7 @@
 #include "server/core/ConfigLoader.h"
 #include "server/core/DataDir.h"
 #include "server/core/ProfileValidator.h"
+#include "server/mail/SmtpDiagnostics.h"
 #include "server/crypto/Random.h"
 #include "server/storage/Database.h"
 #include "server/storage/DatabaseUrl.h"
@@ -18,11 +19,9 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
-#include <QHostInfo>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QSaveFile>
-#include <QSslSocket>
 #include <QUrl>
 
 #include <cstdio>
@@ -59,6 +58,7 @@ administrator is kept.
   --smtp-security MODE         tls | starttls | opportunistic | none                   [AUTHSHIELD_SMTP_SECURITY]
   --smtp-user USER             SMTP AUTH user                                          [AUTHSHIELD_SMTP_USERNAME]
   --smtp-password-file FILE    SMTP AUTH password (first line)                [AUTHSHIELD_SMTP_PASSWORD_FILE]
+  --smtp-ca-file FILE          PEM of a private CA to trust for the SMTP server        [AUTHSHIELD_SMTP_CA_FILE]
   --smtp-from ADDRESS          From header of outgoing mail                            [AUTHSHIELD_MAIL_FROM]
   --admin-email EMAIL          first administrator                              [AUTHSHIELD_SETUP_ADMIN_EMAIL]
   --admin-password-file FILE   its password (first line); default: read from stdin or the terminal
@@ -185,48 +185,6 @@ Result<bool> writeSecret(const QString& path, const QByteArray& value, SecretWri
     return true;
 }
 
-QString describeSocketError(const QAbstractSocket& socket, const QString& where, int timeoutSeconds)
-{
-    switch (socket.error()) {
-    case QAbstractSocket::ConnectionRefusedError:
-        return u"nothing accepts connections at %1"_s.arg(where);
-    case QAbstractSocket::HostNotFoundError:
-        return u"the host name of %1 does not resolve"_s.arg(where);
-    case QAbstractSocket::SocketTimeoutError:
-        return u"%1 did not answer within %2 s"_s.arg(where).arg(timeoutSeconds);
-    case QAbstractSocket::RemoteHostClosedError:
-        return u"%1 closed the connection"_s.arg(where);
-    default:
-        return u"%1: %2"_s.arg(where, socket.errorString());
-    }
-}
-
-// One SMTP reply (multi-line replies joined), bounded by the timeout.
-struct SmtpReply
-{
-    int code = 0;
-    QStringList lines;
-};
-
-std::optional<SmtpReply> readSmtpReply(QSslSocket& socket, int timeoutMs)
-{
-    SmtpReply reply;
-    for (int lineCount = 0; lineCount < 100; ++lineCount) {
-        while (!socket.canReadLine()) {
-            if (!socket.waitForReadyRead(timeoutMs))
-                return std::nullopt;
-        }
-        const QString line = QString::fromLatin1(socket.readLine(1024)).trimmed();
-        if (line.size() < 3)
-            return std::nullopt;
-        reply.code = line.left(3).toInt();
-        reply.lines.append(line.mid(4));
-        if (line.size() == 3 || line.at(3) == u' ')
-            return reply;
-    }
-    return std::nullopt;
-}
-
 class Wizard
 {
 public:
@@ -263,7 +221,6 @@ private:
     ServiceAccount m_owner;
     QString m_secretsDir;
     QMap<QString, QString> m_secretFiles; // "section.key" → file written by setup
-    bool m_smtpWritable = false; // this build's config has an [smtp] section
     std::optional<LoadedConfig> m_written;
 };
 
@@ -295,7 +252,7 @@ int Wizard::parseAndRun(const QStringList& arguments)
     static const QStringList valued = {u"--config"_s, u"--config-out"_s, u"--data-dir"_s, u"--public-url"_s,
                                        u"--listen"_s, u"--database-url"_s, u"--redis-url"_s, u"--smtp-host"_s,
                                        u"--smtp-port"_s, u"--smtp-security"_s, u"--smtp-user"_s,
-                                       u"--smtp-password-file"_s, u"--smtp-from"_s, u"--admin-email"_s,
+                                       u"--smtp-password-file"_s, u"--smtp-from"_s, u"--smtp-ca-file"_s, u"--admin-email"_s,
                                        u"--admin-password-file"_s, u"--service-user"_s};
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString& argument = arguments.at(i);
@@ -360,7 +317,6 @@ int Wizard::gather()
     m_answers.configPath = QFileInfo(m_answers.configPath).absoluteFilePath();
     m_answers.serviceUser = m_flags.value(u"--service-user"_s, m_answers.serviceUser);
     m_owner = serviceAccount(m_answers.serviceUser);
-    m_smtpWritable = findConfigKey(u"smtp"_s, u"host"_s) != nullptr;
 
     // The existing file alone (no environment) is what a re-run starts from.
     if (QFileInfo::exists(m_answers.configPath)) {
@@ -408,9 +364,8 @@ int Wizard::gather()
     if (m_existing)
         m_answers.redisPassword = m_existing->config.redis.password;
 
-    // [smtp] exists once the mail delivery code is in this build; until then its values are only checked.
     auto smtpExisting = [&](const QString& key) -> QString {
-        if (!m_smtpWritable || !m_existing)
+        if (!m_existing)
             return {};
         const ConfigKey* configKey = findConfigKey(u"smtp"_s, key);
         return configKey && !m_existing->sources.value(configKey->id(), u"default"_s).startsWith(u"default"_s)
@@ -448,6 +403,10 @@ int Wizard::gather()
         }
         if (!m_answers.smtpUser.isEmpty())
             m_answers.smtpPassword = ask(u"SMTP password"_s, m_answers.smtpPassword, true);
+        if (m_answers.smtpSecurity != "none"_L1)
+            m_answers.smtpCaFile = ask(u"PEM file of a private CA for the SMTP server (empty = the system's CAs)"_s,
+                                       pick(u"--smtp-ca-file"_s, "AUTHSHIELD_SMTP_CA_FILE", smtpExisting(u"ca_file"_s),
+                                            {}));
     }
     m_answers.mailFrom = ask(u"From address of outgoing mail"_s,
                              pick(u"--smtp-from"_s, "AUTHSHIELD_MAIL_FROM",
@@ -592,95 +551,53 @@ int Wizard::checkRedis()
     return 0;
 }
 
-// Connects, greets, secures and authenticates, then QUITs, as the mail worker will.
+// The mail worker's own client connects, greets, secures and authenticates, then QUITs (no mail is sent).
 int Wizard::checkSmtp()
 {
     if (m_answers.smtpHost.isEmpty()) {
         say(u"  none: outgoing mail is written to %1/mail as .eml files"_s.arg(m_answers.dataDir));
         return 0;
     }
-    static const QStringList modes = {u"tls"_s, u"starttls"_s, u"opportunistic"_s, u"none"_s};
-    if (!modes.contains(m_answers.smtpSecurity))
+    const std::optional<SmtpSecurity> security = smtpSecurityFromName(m_answers.smtpSecurity);
+    if (!security)
         return fail(u"the SMTP security \"%1\" is unknown: use tls (port 465), starttls (587), opportunistic or "
                     u"none"_s.arg(m_answers.smtpSecurity));
-    const QString where = u"%1:%2"_s.arg(m_answers.smtpHost).arg(m_answers.smtpPort);
-    const int timeoutMs = int(std::chrono::milliseconds(kCheckTimeout).count());
-    const QString fix = u": check --smtp-host and --smtp-port (587 for starttls, 465 for tls) and that a firewall "
-                        u"lets this machine reach the mail server"_s;
-    QSslSocket socket;
-    const bool implicitTls = m_answers.smtpSecurity == "tls"_L1;
-    if (implicitTls)
-        socket.connectToHostEncrypted(m_answers.smtpHost, quint16(m_answers.smtpPort));
-    else
-        socket.connectToHost(m_answers.smtpHost, quint16(m_answers.smtpPort));
-    if (!socket.waitForConnected(timeoutMs))
-        return fail(u"SMTP: "_s + describeSocketError(socket, where, int(kCheckTimeout.count())) + fix);
-    if (implicitTls && !socket.waitForEncrypted(timeoutMs))
-        return fail(u"SMTP: the TLS handshake with %1 failed (%2): check that the port speaks implicit TLS (465) "
-                    u"and that its certificate is trusted"_s.arg(where, socket.errorString()));
-    auto exchange = [&](const QByteArray& command, int expected, const QString& step) -> std::optional<SmtpReply> {
-        if (!command.isEmpty()) {
-            socket.write(command + "\r\n");
-            socket.flush();
-        }
-        std::optional<SmtpReply> reply = readSmtpReply(socket, timeoutMs);
-        if (!reply) {
-            (void)fail(u"SMTP: %1 gave no answer to %2 within %3 s: is it an SMTP server?"_s.arg(where, step).arg(
-                kCheckTimeout.count()));
-            return std::nullopt;
-        }
-        if (reply->code != expected) {
-            (void)fail(u"SMTP: %1 answered %2 to %3 with %4 %5"_s.arg(where, step).arg(reply->code).arg(
-                step, reply->lines.join(u' ')));
-            return std::nullopt;
-        }
-        return reply;
-    };
-    const QByteArray ehlo = "EHLO " + QHostInfo::localHostName().toUtf8();
-    if (!exchange({}, 220, u"the greeting"_s))
-        return 1;
-    std::optional<SmtpReply> capabilities = exchange(ehlo, 250, u"EHLO"_s);
-    if (!capabilities)
-        return 1;
-    const bool offersStartTls = capabilities->lines.join(u'\n').contains(u"STARTTLS"_s, Qt::CaseInsensitive);
-    const bool wantStartTls = m_answers.smtpSecurity == "starttls"_L1
-        || (m_answers.smtpSecurity == "opportunistic"_L1 && offersStartTls);
-    if (wantStartTls) {
-        if (!offersStartTls)
-            return fail(u"SMTP: %1 does not offer STARTTLS: use --smtp-security tls with port 465, or fix the mail "
-                        u"server's TLS setup"_s.arg(where));
-        if (!exchange("STARTTLS", 220, u"STARTTLS"_s))
-            return 1;
-        socket.startClientEncryption();
-        if (!socket.waitForEncrypted(timeoutMs))
-            return fail(u"SMTP: the TLS handshake with %1 failed (%2): check the server's certificate (it must be "
-                        u"valid for %3 and trusted by this machine)"_s.arg(where, socket.errorString(),
-                                                                          m_answers.smtpHost));
-        capabilities = exchange(ehlo, 250, u"EHLO"_s);
-        if (!capabilities)
-            return 1;
+    if (!m_answers.smtpCaFile.isEmpty() && !QFileInfo(m_answers.smtpCaFile).isReadable())
+        return fail(u"the SMTP CA file %1 cannot be read: pass a PEM file to --smtp-ca-file"_s.arg(m_answers.smtpCaFile));
+    SmtpSettings settings;
+    settings.host = m_answers.smtpHost;
+    settings.port = m_answers.smtpPort;
+    settings.security = *security;
+    settings.username = m_answers.smtpUser;
+    settings.password = m_answers.smtpPassword;
+    settings.caFile = m_answers.smtpCaFile;
+    settings.timeout = kCheckTimeout;
+    const SmtpDiagnosticReport report = SmtpDiagnostics::runBlocking(settings, QString());
+    const QString where = u"%1:%2"_s.arg(settings.host).arg(settings.effectivePort());
+    if (!report.ok) {
+        const QString why = report.message;
+        if (report.errorClass == "dns"_L1)
+            return fail(u"SMTP: the host name %1 does not resolve (%2): check --smtp-host"_s.arg(settings.host, why));
+        if (report.errorClass == "connect"_L1 && why.contains(u"refused"_s, Qt::CaseInsensitive)
+            && report.failedStep == "connect"_L1)
+            return fail(u"SMTP: nothing accepts connections at %1 (%2): check --smtp-host and --smtp-port (587 for "
+                        u"starttls, 465 for tls) and that a firewall lets this machine reach the mail server"_s.arg(
+                            where, why));
+        if (report.errorClass == "connect"_L1)
+            return fail(u"SMTP: %1 did not accept the connection (%2): check --smtp-host, --smtp-port and the mail "
+                        u"server's log"_s.arg(where, why));
+        if (report.errorClass == "tls"_L1)
+            return fail(u"SMTP: TLS with %1 failed (%2): check --smtp-security (tls on 465, starttls on 587) and that "
+                        u"the server's certificate is valid for %3 and trusted (--smtp-ca-file for a private CA)"_s.arg(
+                            where, why, settings.host));
+        if (report.errorClass == "auth"_L1)
+            return fail(u"SMTP: %1 refused the login of \"%2\" (%3): check --smtp-user and --smtp-password-file"_s.arg(
+                where, settings.username, why));
+        return fail(u"SMTP: %1 failed (%2): check the mail server's log"_s.arg(where, why));
     }
-    if (!m_answers.smtpUser.isEmpty()) {
-        const QByteArray plain
-            = QByteArray(1, '\0') + m_answers.smtpUser.toUtf8() + QByteArray(1, '\0') + m_answers.smtpPassword.toUtf8();
-        socket.write("AUTH PLAIN " + plain.toBase64() + "\r\n");
-        socket.flush();
-        const std::optional<SmtpReply> reply = readSmtpReply(socket, timeoutMs);
-        if (!reply || reply->code != 235)
-            return fail(u"SMTP: %1 refused the user name or password of %2%3: check --smtp-user and "
-                        u"--smtp-password-file"_s.arg(where, m_answers.smtpUser,
-                                                      reply ? u" (%1 %2)"_s.arg(reply->code).arg(
-                                                          reply->lines.join(u' '))
-                                                            : QString()));
-    }
-    socket.write("QUIT\r\n");
-    socket.flush();
-    socket.disconnectFromHost();
-    say(u"  %1 accepts EHLO%2%3"_s.arg(where, socket.isEncrypted() ? u" over TLS"_s : QString(),
-                                         m_answers.smtpUser.isEmpty() ? QString() : u" and the login"_s));
-    if (!m_smtpWritable)
-        warn(u"this build has no [smtp] configuration section yet: enter the SMTP settings in the console "
-             u"(Settings → SMTP) after the first start; mail is kept as files in the data dir until then"_s);
+    say(u"  %1 accepts EHLO%2%3"_s.arg(where,
+                                       settings.security == SmtpSecurity::None ? QString() : u" with TLS"_s,
+                                       settings.username.isEmpty() ? QString() : u" and the login"_s));
     return 0;
 }
 
@@ -730,7 +647,7 @@ int Wizard::writeSecrets()
         return 1;
     if (!given(u"database.password"_s, u"database_password"_s, m_answers.databasePassword)
         || !given(u"redis.password"_s, u"redis_password"_s, m_answers.redisPassword)
-        || (m_smtpWritable && !given(u"smtp.password"_s, u"smtp_password"_s, m_answers.smtpPassword)))
+        || !given(u"smtp.password"_s, u"smtp_password"_s, m_answers.smtpPassword))
         return 1;
     return 0;
 }
@@ -763,12 +680,13 @@ int Wizard::writeConfig()
     set(u"database"_s, u"url"_s, m_answers.databaseUrl);
     set(u"redis"_s, u"url"_s, m_answers.redisUrl);
     set(u"mail"_s, u"from"_s, m_answers.mailFrom);
-    if (m_smtpWritable && !m_answers.smtpHost.isEmpty()) {
-        set(u"smtp"_s, u"host"_s, m_answers.smtpHost);
-        set(u"smtp"_s, u"port"_s, QString::number(m_answers.smtpPort));
-        set(u"smtp"_s, u"security"_s, m_answers.smtpSecurity);
-        set(u"smtp"_s, u"username"_s, m_answers.smtpUser);
-    }
+    // No SMTP host: the [smtp] keys go back to their defaults (mail as files, or the console's SMTP settings).
+    const bool smtp = !m_answers.smtpHost.isEmpty();
+    set(u"smtp"_s, u"host"_s, m_answers.smtpHost);
+    set(u"smtp"_s, u"port"_s, smtp ? QString::number(m_answers.smtpPort) : QString());
+    set(u"smtp"_s, u"security"_s, smtp ? m_answers.smtpSecurity : QString());
+    set(u"smtp"_s, u"username"_s, smtp ? m_answers.smtpUser : QString());
+    set(u"smtp"_s, u"ca_file"_s, smtp ? m_answers.smtpCaFile : QString());
     for (auto it = m_secretFiles.cbegin(); it != m_secretFiles.cend(); ++it) {
         const QString section = it.key().section(u'.', 0, 0);
         const QString key = it.key().section(u'.', 1);

@@ -30,6 +30,7 @@ struct SetupAnswers
     QString smtpSecurity = QStringLiteral("starttls"); // tls | starttls | opportunistic | none
     QString smtpUser;
     QString smtpPassword;
+    QString smtpCaFile; // PEM; empty = the system's CAs
     QString mailFrom;
     QString adminEmail;
     std::optional<QByteArray> adminPassword; // from --admin-password-file; else create-admin reads stdin/tty

@@ -2,6 +2,7 @@
 #include "tests/support/PostgresInstance.h"
 #include "tests/support/RedisInstance.h"
 #include "tests/support/ServerProcess.h"
+#include "tests/support/SmtpSink.h"
 #include "tests/support/TestHttpClient.h"
 
 #include <QDir>
@@ -12,15 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <arpa/inet.h>
-#include <atomic>
-#include <cstring>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 
 using namespace authshield::test;
@@ -64,88 +58,16 @@ quint16 closedPort()
     return port;
 }
 
-// A minimal SMTP server on its own thread (the wizard runs in another process while the test waits): greets,
-// answers EHLO without STARTTLS, and QUIT. Serves connections until stopped; each step is bounded by poll().
-class SmtpListener
+// Sets an option's value, or appends the option.
+QStringList withOption(QStringList arguments, const QString& option, const QString& value)
 {
-public:
-    SmtpListener()
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address = {};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof(address);
-        if (::bind(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 || ::listen(m_fd, 4) != 0
-            || ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-            return;
-        m_port = ntohs(address.sin_port);
-        m_thread = std::thread([this] { serve(); });
-    }
-    ~SmtpListener()
-    {
-        m_stop = true;
-        if (m_thread.joinable())
-            m_thread.join();
-        ::close(m_fd);
-    }
-    quint16 port() const { return m_port; }
-    int sessions() const { return m_sessions; }
-
-private:
-    void serve()
-    {
-        for (int round = 0; round < 600 && !m_stop; ++round) { // at most 60 s
-            pollfd waiting = {m_fd, POLLIN, 0};
-            if (::poll(&waiting, 1, 100) <= 0)
-                continue;
-            const int client = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
-            if (client < 0)
-                continue;
-            session(client);
-            ::close(client);
-            ++m_sessions;
-        }
-    }
-    static void send(int fd, const char* text) { (void)!::write(fd, text, std::strlen(text)); }
-    static QByteArray line(int fd)
-    {
-        QByteArray text;
-        for (int i = 0; i < 1024; ++i) {
-            pollfd readable = {fd, POLLIN, 0};
-            char c = 0;
-            if (::poll(&readable, 1, 5000) <= 0 || ::read(fd, &c, 1) != 1)
-                return text;
-            if (c == '\n')
-                return text.trimmed();
-            text.append(c);
-        }
-        return text;
-    }
-    static void session(int fd)
-    {
-        send(fd, "220 sink.test ESMTP ready\r\n");
-        for (int i = 0; i < 10; ++i) {
-            const QByteArray command = line(fd).toUpper();
-            if (command.isEmpty())
-                return;
-            if (command.startsWith("EHLO")) {
-                send(fd, "250-sink.test\r\n250 8BITMIME\r\n");
-            } else if (command == "QUIT") {
-                send(fd, "221 bye\r\n");
-                return;
-            } else {
-                send(fd, "502 not implemented\r\n");
-            }
-        }
-    }
-
-    int m_fd = -1;
-    quint16 m_port = 0;
-    std::thread m_thread;
-    std::atomic<bool> m_stop{false};
-    std::atomic<int> m_sessions{0};
-};
+    const qsizetype at = arguments.indexOf(option);
+    if (at >= 0)
+        arguments[at + 1] = value;
+    else
+        arguments << option << value;
+    return arguments;
+}
 } // namespace
 
 // `authshield-server setup --non-interactive` against the harness's storage: the config it writes starts a
@@ -165,8 +87,12 @@ private Q_SLOTS:
         const QString passwordFile = dir.filePath(QStringLiteral("admin.pw"));
         QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("etc"))));
         writeFile(passwordFile, kAdminPassword + "\n");
-        const QStringList arguments = baseArguments(config, data, databaseUrl(QStringLiteral("setup_full")))
-            + QStringList{"--admin-email", kAdminEmail, "--admin-password-file", passwordFile};
+        SmtpSink sink(SmtpSink::Mode::Plain);
+        QVERIFY(sink.start());
+        QStringList arguments = baseArguments(config, data, databaseUrl(QStringLiteral("setup_full")))
+            + QStringList{"--admin-email", kAdminEmail, "--admin-password-file", passwordFile, "--smtp-security", "none",
+                          "--smtp-port", QString::number(sink.port())};
+        arguments = withOption(arguments, "--smtp-host", "127.0.0.1");
 
         const CommandResult first = ServerProcess::runCommand(arguments, {});
         QVERIFY2(first.exitCode == 0, first.out + first.err);
@@ -183,6 +109,9 @@ private Q_SLOTS:
         QVERIFY(written.contains("profile = prod"));
         QVERIFY(written.contains("public_url = https://auth.example.test"));
         QVERIFY(written.contains("api_docs = false"));
+        QVERIFY(written.contains("\nhost = 127.0.0.1\n"));
+        QVERIFY(written.contains("\nport = " + QByteArray::number(sink.port()) + "\n"));
+        QVERIFY(written.contains("\nsecurity = none\n"));
         QVERIFY(written.contains("encryption_key_file = " + secrets.toUtf8() + "/encryption.key"));
         QVERIFY(written.contains("bearer_token_file = " + secrets.toUtf8() + "/metrics_bearer_token"));
         QVERIFY2(written.contains("# Precedence: built-in defaults"), "the commented defaults are kept");
@@ -205,6 +134,7 @@ private Q_SLOTS:
             TestHttpClient client(server.port());
             const TestResponse ready = client.get("/ready");
             QVERIFY2(ready.status == 200, ready.body.constData());
+            QVERIFY2(ready.body.contains("\"smtp\""), ready.body.constData()); // the mail worker uses the sink
             const TestResponse login = client.postJson(
                 "/api/v1/auth/login", {{"email", kAdminEmail}, {"password", QString::fromUtf8(kAdminPassword)}});
             QVERIFY2(login.status == 200, login.body.constData());
@@ -289,7 +219,7 @@ private Q_SLOTS:
                                                     "is running";
         QTest::addRow("smtp port closed")
             << QStringList{"--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-security", "none"}
-            << "setup: SMTP: nothing accepts connections at 127.0.0.1:" + port + ": check --smtp-host and --smtp-port";
+            << "setup: SMTP: nothing accepts connections at 127.0.0.1:" + port;
         QTest::addRow("public url without tls") << QStringList{"--public-url", "http://auth.example.test"}
                                                 << "setup: the public URL \"http://auth.example.test\" is not https";
         QTest::addRow("database url unusable") << QStringList{"--database-url", "mysql://db/authshield"}
@@ -304,13 +234,8 @@ private Q_SLOTS:
         QStringList arguments = baseArguments(config, dir.filePath(QStringLiteral("data")),
                                               QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("a.db")))
             + QStringList{"--admin-email", kAdminEmail};
-        for (qsizetype i = 0; i + 1 < overrides.size(); i += 2) {
-            const qsizetype at = arguments.indexOf(overrides.at(i));
-            if (at >= 0)
-                arguments[at + 1] = overrides.at(i + 1);
-            else
-                arguments << overrides.at(i) << overrides.at(i + 1);
-        }
+        for (qsizetype i = 0; i + 1 < overrides.size(); i += 2)
+            arguments = withOption(arguments, overrides.at(i), overrides.at(i + 1));
         const CommandResult result = ServerProcess::runCommand(arguments, {}, kAdminPassword + "\n");
         QCOMPARE(result.exitCode, 1);
         QVERIFY2(QString::fromUtf8(result.err).contains(message), result.err.constData());
@@ -402,29 +327,65 @@ private Q_SLOTS:
 
     void smtpServerIsChecked_data()
     {
+        QTest::addColumn<int>("mode");
         QTest::addColumn<QString>("security");
+        QTest::addColumn<QString>("password"); // the sink wants mailer / s3cret when set
+        QTest::addColumn<bool>("trustSinkCa");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
-        QTest::addRow("plain smtp accepted") << "none" << 0 << "accepts EHLO";
-        QTest::addRow("starttls not offered") << "starttls" << 1 << "does not offer STARTTLS: use --smtp-security tls";
+        const int plain = int(SmtpSink::Mode::Plain);
+        const int startTls = int(SmtpSink::Mode::StartTls);
+        QTest::addRow("plain smtp accepted") << plain << "none" << "" << false << 0 << "accepts EHLO";
+        QTest::addRow("starttls with a private CA and login")
+            << startTls << "starttls" << "s3cret" << true << 0 << "accepts EHLO with TLS and the login";
+        QTest::addRow("certificate not trusted")
+            << startTls << "starttls" << "" << false << 1
+            << "setup: SMTP: TLS with localhost:%1 failed";
+        QTest::addRow("wrong password") << plain << "none" << "wrong" << false << 1
+                                        << "setup: SMTP: localhost:%1 refused the login of \"mailer\"";
+        QTest::addRow("starttls not offered") << plain << "starttls" << "" << false << 1
+                                              << "does not offer STARTTLS";
     }
     void smtpServerIsChecked()
     {
+        QFETCH(int, mode);
         QFETCH(QString, security);
+        QFETCH(QString, password);
+        QFETCH(bool, trustSinkCa);
         QFETCH(int, exitCode);
         QFETCH(QString, message);
-        SmtpListener listener;
-        QVERIFY(listener.port() != 0);
+        SmtpSink sink(static_cast<SmtpSink::Mode>(mode));
+        if (!password.isEmpty())
+            sink.setCredentials("mailer", "s3cret");
+        QVERIFY(sink.start());
         QTemporaryDir dir;
-        const CommandResult result = ServerProcess::runCommand(
-            baseArguments(dir.filePath(QStringLiteral("a.conf")), dir.filePath(QStringLiteral("data")),
-                          QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("a.db")))
-                + QStringList{"--smtp-host", "127.0.0.1", "--smtp-port", QString::number(listener.port()),
-                              "--smtp-security", security, "--admin-email", kAdminEmail},
-            {}, kAdminPassword + "\n");
+        const QString config = dir.filePath(QStringLiteral("a.conf"));
+        QStringList arguments
+            = baseArguments(config, dir.filePath(QStringLiteral("data")),
+                            QStringLiteral("sqlite://") + dir.filePath(QStringLiteral("a.db")))
+            + QStringList{"--smtp-port", QString::number(sink.port()), "--smtp-security", security, "--admin-email",
+                          kAdminEmail};
+        arguments = withOption(arguments, "--smtp-host", "localhost");
+        if (!password.isEmpty()) {
+            writeFile(dir.filePath("smtp.pw"), password.toUtf8() + "\n");
+            arguments << "--smtp-user" << "mailer" << "--smtp-password-file" << dir.filePath("smtp.pw");
+        }
+        if (trustSinkCa)
+            arguments << "--smtp-ca-file" << sink.caFile();
+        const CommandResult result = ServerProcess::runCommand(arguments, {}, kAdminPassword + "\n");
         QCOMPARE(result.exitCode, exitCode);
-        QVERIFY2(QString::fromUtf8(result.out + result.err).contains(message), result.out + result.err);
-        QCOMPARE(listener.sessions(), 1);
+        const QString output = QString::fromUtf8(result.out + result.err);
+        QVERIFY2(output.contains(message.arg(sink.port())), qPrintable(output));
+        QVERIFY(sink.connectionCount() >= 1);
+        QVERIFY2(!output.contains("s3cret"), "the SMTP password is never printed");
+        if (exitCode == 0 && !password.isEmpty()) {
+            // The password went into a 0600 file the config points to.
+            const QByteArray written = readAll(config);
+            QVERIFY(!written.contains("s3cret"));
+            QVERIFY(written.contains("password_file = " + dir.filePath("secrets/smtp_password").toUtf8()));
+            QCOMPARE(readAll(dir.filePath("secrets/smtp_password")), QByteArray("s3cret\n"));
+            QCOMPARE(modeOf(dir.filePath("secrets/smtp_password")), 0600u);
+        }
     }
 
 private:

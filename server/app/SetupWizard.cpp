@@ -25,7 +25,6 @@
 #include <QUrl>
 
 #include <cstdio>
-#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <termios.h>

@@ -1,7 +1,8 @@
 # The README's commands. Both work on a fresh Debian 12 machine as root.
 #   make run   installs what is missing, builds a release binary, serves the embedded default
 #   make test  installs what is missing, builds with ASan + UBSan, runs every test
-.PHONY: deps build-release build-dev run test clean
+#   make package  builds the Debian packages (authshield-server, authshield-console) into build/release/packages
+.PHONY: deps build-release build-dev run test package clean
 
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 2
@@ -23,6 +24,9 @@ run: build-release
 test: build-dev
 	bash scripts/test-deps.sh
 	cd build/dev && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --no-tests=error -j $(CTEST_JOBS) --timeout 600
+
+package: build-release
+	cmake --build --preset release --target package
 
 clean:
 	rm -rf build

@@ -15,6 +15,7 @@ PACKAGES=(
   libqrencode-dev oathtool  # MFA: QR codes; tests cross-check TOTP codes against oathtool
   chromium  # mail-link pages are tested in a real headless browser
   lintian  # installer tests lint the .deb packages
+  python3-yaml systemd  # installer tests: parse the compose file; systemd-analyze verify/security of the unit
 )
 
 missing=()

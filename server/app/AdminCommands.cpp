@@ -101,7 +101,7 @@ QString AdminCommands::passwordProblem(const QByteArray& password, const QString
     return PasswordPolicy(config, hasher).problems(text, email).join(QStringLiteral("; "));
 }
 
-int AdminCommands::createAdmin(ServerConfig config, const QString& email)
+int AdminCommands::createAdmin(ServerConfig config, const QString& email, std::optional<QByteArray> givenPassword)
 {
     Result<QString> normalised = EmailAddress::normalise(email);
     if (!normalised) {
@@ -160,7 +160,9 @@ int AdminCommands::createAdmin(ServerConfig config, const QString& email)
 
     const int maxBytes = config.password.maxBytes;
     QByteArray password;
-    if (::isatty(STDIN_FILENO)) {
+    if (givenPassword) {
+        password = std::move(*givenPassword);
+    } else if (::isatty(STDIN_FILENO)) {
         password = promptPassword("Password for the new administrator: ", maxBytes);
         const QByteArray again = promptPassword("Repeat the password: ", maxBytes);
         if (again != password) {

@@ -2,6 +2,7 @@
 
 #include "server/app/AdminCommands.h"
 #include "server/app/ServeCommand.h"
+#include "server/app/SetupWizard.h"
 #include "server/audit/AuditLog.h"
 #include "server/core/Clock.h"
 #include "server/core/ConfigLoader.h"
@@ -31,6 +32,8 @@ Commands:
                          without echo, or from the first line of stdin when it is not a terminal
   keys rotate            make a new token signing key current and print its kid (old tokens stay valid)
   audit verify           check the audit log's hash chain; prints the first broken seq (exit 1) or ok
+  setup                  guided installation: checks database, Redis and SMTP, writes the config and
+                         secrets, creates the first administrator (setup --help for its options)
   --version              print the version
   --help                 print this help
 
@@ -251,10 +254,28 @@ int runCheckConfig(const Invocation& invocation)
         printErr(QStringLiteral("problem: ") + problem);
     return problems.isEmpty() ? 0 : 1;
 }
+
+// `setup` has options of its own: the position of the command word, skipping the global options' values.
+qsizetype setupCommandIndex(const QStringList& arguments)
+{
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString& argument = arguments.at(i);
+        if (argument == QLatin1String("--config") || argument == QLatin1String("--data-dir"))
+            ++i;
+        else if (!argument.startsWith(QLatin1Char('-')))
+            return argument == QLatin1String("setup") ? i : -1;
+    }
+    return -1;
+}
 } // namespace
 
 int Cli::run(const QStringList& arguments)
 {
+    if (const qsizetype setup = setupCommandIndex(arguments); setup > 0) {
+        QStringList options = arguments.mid(1);
+        options.removeAt(setup - 1);
+        return SetupWizard::run(options);
+    }
     int exitCode = 0;
     std::optional<Invocation> invocation = parse(arguments, &exitCode);
     if (!invocation)

@@ -1,6 +1,7 @@
 #include "server/app/ServeCommand.h"
 
 #include "server/app/ServerContext.h"
+#include "server/app/SystemdNotifier.h"
 #include "server/core/DataDir.h"
 #include "server/core/Log.h"
 #include "server/core/ProfileValidator.h"
@@ -8,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -88,7 +90,31 @@ int ServeCommand::run(LoadedConfig loaded)
         fail(started.error().message);
         return 1;
     }
+    // Under systemd (Type=notify): READY=1 once what /ready checks is up (storage is open and migrated, the
+    // listeners are bound); until then STATUS names what is missing, re-checked every second.
+    SystemdNotifier systemd;
+    QTimer readinessTimer;
+    readinessTimer.setSingleShot(true);
+    QObject::connect(&readinessTimer, &QTimer::timeout, &context, [&systemd, &context, &readinessTimer] {
+        const Readiness::Report report = context.readiness().check();
+        QStringList down;
+        for (const auto& [name, status] : report.dependencies) {
+            if (!status.up)
+                down.append(name);
+        }
+        const bool sent = report.ready
+            ? systemd.ready(QStringLiteral("serving"))
+            : systemd.notify("STATUS=waiting for " + down.join(QStringLiteral(", ")).toUtf8());
+        if (!sent)
+            Log::warning(QStringLiteral("server"), systemd.errorString());
+        if (!report.ready)
+            readinessTimer.start(1000);
+    });
+    if (systemd.isEnabled())
+        readinessTimer.start(0);
     const int code = QCoreApplication::exec();
+    readinessTimer.stop();
+    (void)systemd.stopping();
     context.stop();
     Log::info(QStringLiteral("server"), QStringLiteral("stopped"));
     return code;

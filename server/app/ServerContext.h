@@ -56,6 +56,8 @@ public:
     SecurityServices& security() { return *m_security; }
     // Tokens, sessions, login, RBAC, signing keys (valid after start()).
     AuthModule& auth() { return *m_auth; }
+    // What GET /ready checks (valid after start()).
+    const Readiness& readiness() const { return m_readiness; }
 
 private:
     Result<void> openStorage();

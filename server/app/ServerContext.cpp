@@ -4,6 +4,7 @@
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthModule.h"
 #include "server/app/LockoutMailNotifier.h"
+#include "server/app/MfaModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/app/SecurityServices.h"
 #include "server/ratelimit/AccountLockout.h"
@@ -55,7 +56,8 @@ ServerContext::~ServerContext()
 {
     stop();
     // Children are deleted only after the members; the security services use the storage members, so they go
-    // first (and the auth module, which holds pointers into them, before that).
+    // first (and the auth module, which holds pointers into them, before that; MFA before both).
+    m_mfa.reset();
     m_auth.reset();
     delete m_security;
     m_security = nullptr;
@@ -111,6 +113,12 @@ Result<void> ServerContext::openStorage()
                                            const QString& exceptSessionId) {
         return tokens->revokeAllSessions(userId, reason, origin, exceptSessionId);
     });
+    Result<std::unique_ptr<MfaModule>> mfa = MfaModule::create(config, *m_database, *m_keyValueStore, *m_auditLog,
+                                                               *m_passwordHasher, *m_mailOutbox, *m_auth,
+                                                               *m_security, m_clock, this);
+    if (!mfa)
+        return mfa.error();
+    m_mfa = std::move(mfa).value();
     m_lockoutNotifier = std::make_unique<LockoutMailNotifier>(*m_accounts);
     m_security->lockout().setNotifier(m_lockoutNotifier.get());
     RateLimitService* rateLimits = &m_security->rateLimits();
@@ -159,6 +167,7 @@ void ServerContext::registerRoutes()
         registerAccountPages(m_router, *m_accounts);
     m_security->registerRoutes(m_router);
     m_auth->registerRoutes(m_router);
+    m_mfa->registerRoutes(m_router);
 }
 
 Result<void> ServerContext::start()
@@ -175,6 +184,7 @@ Result<void> ServerContext::start()
     if (Result<void> security = m_security->start(*m_pipeline, m_readiness); !security)
         return security;
     m_pipeline->setAuthenticator(&m_auth->authenticator());
+    m_mfa->start();
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
     // Every HTTP worker's QHttpServer builds a QSslConfiguration, which initialises Qt's TLS backend and OpenSSL on

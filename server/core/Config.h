@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <optional>
@@ -92,6 +93,7 @@ struct RateLimitConfig
     RateLimitRule refreshIp{120, std::chrono::seconds(60)};
     RateLimitRule verifyIp{10, std::chrono::seconds(60)};
     RateLimitRule globalIp{600, std::chrono::seconds(60)};
+    RateLimitRule mfaIp{10, std::chrono::seconds(60)}; // second-factor codes (login step, enrolment, disabling)
     // With Redis down: true = fall back to per-process limits (and say so in /ready), false = answer 503.
     bool redisFailureOpen = true;
 };
@@ -137,6 +139,14 @@ struct MailConfig
     int maxAttempts = 8; // then the mail is marked failed
 };
 
+// TOTP multi-factor authentication.
+struct MfaConfig
+{
+    QStringList requiredRoles; // default of the live "require MFA for roles" setting (admin API); empty = none
+    QString issuer = QStringLiteral("AuthShield"); // shown by authenticator apps next to the account
+    std::chrono::seconds tokenTtl{300}; // lifetime of the mfa_token between password and second factor
+};
+
 struct SecretsConfig
 {
     QString encryptionKey; // secret: 32 bytes base64; encrypts signing keys and SMTP password at rest
@@ -163,6 +173,7 @@ struct ServerConfig
     SecretsConfig secrets;
     AccountsConfig accounts;
     MailConfig mail;
+    MfaConfig mfa;
 
     QString effectiveFrontendUrl() const { return frontendUrl.isEmpty() ? publicUrl : frontendUrl; }
 };

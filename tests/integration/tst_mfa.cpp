@@ -1,4 +1,8 @@
+#include "server/audit/AuditLog.h"
+#include "server/core/Clock.h"
+#include "server/mfa/MfaPolicy.h"
 #include "server/mfa/Totp.h"
+#include "server/storage/InProcessKeyValueStore.h"
 #include "server/storage/Database.h"
 #include "server/storage/RedisKeyValueStore.h"
 #include "server/storage/SqlQuery.h"
@@ -475,6 +479,49 @@ private Q_SLOTS:
         TestHttpClient client(port);
         QVERIFY(client.get("/metrics").body.contains("authshield_mfa_events_total{event=\"reset\"} 1\n"));
         db.reset();
+        QVERIFY(stopCleanly(server));
+    }
+
+    // The stored setting (admin API: MfaPolicy::update) overrides [mfa] required_roles; invalid changes are refused.
+    void policySettingOverridesTheDefault()
+    {
+        const QMap<QString, QString> env = environment({{"AUTHSHIELD_MFA_REQUIRED_ROLES", "admin"}});
+        ServerProcess migrate(env);
+        QVERIFY2(migrate.start(), migrate.log().constData());
+        std::unique_ptr<Database> db = openServerDatabase(migrate.env(), migrate.dataDir());
+        QVERIFY(!seedUser(*db, {"fay@example.com", kPassword, true, false, {"user", "auditor"}}).isEmpty());
+        QVERIFY(!seedUser(*db, {"gus@example.com", kPassword, true, false, {"user", "admin"}}).isEmpty());
+        {
+            SystemClock clock;
+            InProcessKeyValueStore store(clock);
+            AuditLog audit(*db, clock);
+            MfaPolicy policy({"admin"}, *db, store, audit, clock, nullptr);
+            QCOMPARE(policy.toJson(), QJsonObject({{"required_roles", QJsonArray{"admin"}}}));
+            const Result<QJsonObject> refused
+                = policy.update({{"required_roles", QJsonArray{"auditor", "no-such-role"}}}, {}, {});
+            QVERIFY(!refused.ok());
+            QCOMPARE(refused.error().code, ErrorCode::ValidationFailed);
+            QVERIFY(refused.error().fields.contains("mfa.required_roles"));
+            QVERIFY(!policy.update({{"required_roles", "auditor"}}, {}, {}).ok());
+            QVERIFY(!policy.update({{"unknown", true}}, {}, {}).ok());
+            const Result<QJsonObject> changed = policy.update({{"required_roles", QJsonArray{"auditor"}}}, {}, {});
+            QVERIFY(changed.ok());
+            QCOMPARE(*changed, QJsonObject({{"required_roles", QJsonArray{"auditor"}}}));
+            QVERIFY(policy.isRequiredFor({"user", "auditor"}));
+            QVERIFY(!policy.isRequiredFor({"user", "admin"}));
+            QCOMPARE(count(*db, "SELECT COUNT(*) FROM audit_events WHERE type = 'settings.mfa.changed' "
+                                "AND details LIKE '%auditor%'"),
+                     1);
+        }
+        db.reset();
+        QVERIFY(stopCleanly(migrate));
+
+        // A server started with the same default now requires MFA of auditors, not of admins.
+        ServerProcess server(env);
+        server.setDataDir(migrate.dataDir());
+        QVERIFY2(server.start(), server.log().constData());
+        QVERIFY(login(server.port(), "fay@example.com", kPassword).json().value("mfa_enrolment_required").toBool());
+        QVERIFY(!accessOf(login(server.port(), "gus@example.com", kPassword)).isEmpty());
         QVERIFY(stopCleanly(server));
     }
 };

@@ -106,14 +106,14 @@ Result<MfaLogin::Attempt> MfaLogin::open(const QString& mfaToken, const QByteArr
     return attempt;
 }
 
-Result<qint64> MfaLogin::countTry(const Attempt& attempt)
+Result<qint64> MfaLogin::countTry(const Attempt& attempt, const RequestOrigin& origin)
 {
     Result<qint64> tries = m_store.increment(triesKey(attempt.key), 1, m_tokenTtl);
     if (!tries)
         return tries.error();
     if (*tries > kMaxTries) {
         (void)m_store.remove(attempt.key);
-        m_mfa.recordFailure(attempt.userId, u"token_exhausted"_s, {});
+        m_mfa.recordFailure(attempt.userId, u"token_exhausted"_s, origin);
         return invalidToken();
     }
     return *tries;
@@ -141,7 +141,7 @@ Result<TokenPair> MfaLogin::verify(const QString& mfaToken, const SecondFactor& 
     Result<Attempt> attempt = open(mfaToken, kVerify, origin);
     if (!attempt)
         return attempt.error();
-    Result<qint64> tries = countTry(*attempt);
+    Result<qint64> tries = countTry(*attempt, origin);
     if (!tries)
         return tries.error();
     std::optional<LockoutTicket> ticket;
@@ -190,7 +190,7 @@ Result<EnrolledLogin> MfaLogin::confirmEnrolment(const QString& mfaToken, const 
     Result<Attempt> attempt = open(mfaToken, kEnrol, origin);
     if (!attempt)
         return attempt.error();
-    Result<qint64> tries = countTry(*attempt);
+    Result<qint64> tries = countTry(*attempt, origin);
     if (!tries)
         return tries.error();
     Result<QStringList> codes = m_mfa.confirmEnrolment(attempt->userId, code, origin);

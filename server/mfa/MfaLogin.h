@@ -56,7 +56,7 @@ private:
     };
     Result<Attempt> open(const QString& mfaToken, const QByteArray& purpose, const RequestOrigin& origin);
     // Counts a try against the token; InvalidToken (and the token deleted) past kMaxTries.
-    Result<qint64> countTry(const Attempt& attempt);
+    Result<qint64> countTry(const Attempt& attempt, const RequestOrigin& origin);
     void killIfSpent(const Attempt& attempt, qint64 tries);
     Result<void> spend(const Attempt& attempt);
 

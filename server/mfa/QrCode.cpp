@@ -17,8 +17,8 @@ struct QrDeleter
 
 Result<QString> QrCode::svg(const QByteArray& text)
 {
-    const QByteArray terminated = text; // QRcode_encodeString needs the NUL QByteArray guarantees
-    std::unique_ptr<QRcode, QrDeleter> code(QRcode_encodeString(terminated.constData(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
+    // QByteArray's data is NUL-terminated, as QRcode_encodeString needs.
+    std::unique_ptr<QRcode, QrDeleter> code(QRcode_encodeString(text.constData(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
     if (!code)
         return Error::make(ErrorCode::Internal, QStringLiteral("the QR code could not be generated"));
     const int width = code->width;

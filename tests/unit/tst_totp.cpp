@@ -1,8 +1,11 @@
+#include "server/crypto/Random.h"
 #include "server/mfa/QrCode.h"
+#include "server/mfa/RecoveryCodes.h"
 #include "server/mfa/Totp.h"
 
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
 #include <QUrlQuery>
@@ -148,6 +151,26 @@ private Q_SLOTS:
         QVERIFY(svg->endsWith("</svg>"));
         // Version 3+ for this length: well over a hundred dark modules.
         QVERIFY(svg->count("h1v1h-1z") > 100);
+    }
+
+    void recoveryCodesAreRandomFormattedAndKeyed()
+    {
+        SystemRandom random;
+        const RecoveryCodes codes(QByteArray(32, 'k'));
+        const QStringList generated = codes.generate(random);
+        QCOMPARE(generated.size(), RecoveryCodes::kCount);
+        QCOMPARE(QSet<QString>(generated.cbegin(), generated.cend()).size(), RecoveryCodes::kCount);
+        const QRegularExpression format("^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$");
+        for (const QString& code : generated)
+            QVERIFY2(format.match(code).hasMatch(), qPrintable(code));
+        // Typed in upper case, without dashes or with spaces: the same code.
+        const QString code = generated.first();
+        QCOMPARE(codes.hash(code.toUpper()), codes.hash(code));
+        QCOMPARE(codes.hash(QString(code).remove('-')), codes.hash(code));
+        QCOMPARE(codes.hash(" " + QString(code).replace('-', ' ') + " "), codes.hash(code));
+        QVERIFY(codes.hash(code) != codes.hash(generated.last()));
+        // Keyed: another server key gives another hash.
+        QVERIFY(RecoveryCodes(QByteArray(32, 'x')).hash(code) != codes.hash(code));
     }
 };
 

@@ -46,6 +46,17 @@ Error LoginService::refuse(const QString& reason, const QString& email, const QS
 
 Result<TokenPair> LoginService::login(const QString& email, const QByteArray& password, const RequestOrigin& origin)
 {
+    Result<LoginOutcome> outcome = signIn(email, password, origin);
+    if (!outcome)
+        return outcome.error();
+    if (!outcome->tokens)
+        return Error::make(ErrorCode::Forbidden, QStringLiteral("A second factor is required."));
+    return *outcome->tokens;
+}
+
+Result<LoginOutcome> LoginService::signIn(const QString& email, const QByteArray& password,
+                                          const RequestOrigin& origin)
+{
     Result<QString> normalised = EmailAddress::normalise(email);
     // An implausible address cannot belong to an account: same answer, same cost as an unknown one.
     const QString key = normalised ? *normalised : email.trimmed().toLower().left(EmailAddress::kMaxLength);
@@ -83,7 +94,14 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
         return refuse(QStringLiteral("bad_password"), key, user->id, origin, counted);
     if (!user->isActive())
         return refuse(QStringLiteral("disabled"), key, user->id, origin, counted);
-    if (ticket) {
+    std::optional<MfaChallenge> challenge;
+    if (m_secondFactor && user->emailVerified) {
+        Result<std::optional<MfaChallenge>> asked = m_secondFactor->challenge(*user, origin);
+        if (!asked)
+            return asked.error();
+        challenge = *asked;
+    }
+    if (ticket && !challenge) {
         if (Result<void> reset = m_lockout->recordSuccess(*ticket); !reset)
             return reset.error();
     }
@@ -112,19 +130,36 @@ Result<TokenPair> LoginService::login(const QString& email, const QByteArray& pa
                              { { QStringLiteral("error"), stored.error().message } });
         }
     }
-    if (Result<void> recorded = m_users.recordLogin(user->id); !recorded)
+    if (challenge) {
+        // Not a success yet: audited (and counted) by the second step.
+        count(QStringLiteral("challenge"), challenge->enrolmentRequired ? QStringLiteral("mfa_enrolment_required")
+                                                                        : QStringLiteral("mfa_required"));
+        return LoginOutcome { std::nullopt, challenge };
+    }
+    Result<TokenPair> pair = finishLogin(user->id, origin);
+    if (!pair)
+        return pair.error();
+    return LoginOutcome { *pair, std::nullopt };
+}
+
+Result<TokenPair> LoginService::finishLogin(const QString& userId, const RequestOrigin& origin,
+                                            const QJsonObject& details)
+{
+    if (Result<void> recorded = m_users.recordLogin(userId); !recorded)
         return recorded.error();
-    Result<TokenPair> pair = m_tokens.startSession(user->id, origin);
+    Result<TokenPair> pair = m_tokens.startSession(userId, origin);
     if (!pair)
         return pair;
+    QJsonObject eventDetails = details;
+    eventDetails.insert(QStringLiteral("session_id"), pair->sessionId);
     AuditEvent event { QStringLiteral("auth.login.succeeded"),
-                       user->id,
-                       user->id,
+                       userId,
+                       userId,
                        origin.ip,
                        origin.userAgent,
                        origin.requestId,
                        QStringLiteral("success"),
-                       QJsonObject { { QStringLiteral("session_id"), pair->sessionId } } };
+                       eventDetails };
     if (Result<qint64> recorded = m_audit.record(event); !recorded)
         return recorded.error();
     count(QStringLiteral("success"), QStringLiteral("ok"));

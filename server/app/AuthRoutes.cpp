@@ -99,9 +99,20 @@ void registerAuthRoutes(Router& router, AuthRouteServices services)
             QByteArray bytes = password.toString().toUtf8();
             if (bytes.size() > maxPasswordBytes)
                 bytes.truncate(maxPasswordBytes + 1); // still over the limit, but never hashed in full
-            Result<TokenPair> pair = login.login(email, bytes, originOf(request));
+            Result<LoginOutcome> outcome = login.signIn(email, bytes, originOf(request));
             bytes.fill('\0');
-            return tokenAnswer(pair);
+            if (outcome && outcome->challenge) {
+                const MfaChallenge& challenge = *outcome->challenge;
+                HttpResponse response = HttpResponse::json(
+                    200, QJsonObject{{challenge.enrolmentRequired ? QStringLiteral("mfa_enrolment_required")
+                                                                  : QStringLiteral("mfa_required"),
+                                      true},
+                                     {QStringLiteral("mfa_token"), challenge.token},
+                                     {QStringLiteral("expires_in"), challenge.expiresIn}});
+                response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+                return response;
+            }
+            return tokenAnswer(outcome ? Result<TokenPair>(*outcome->tokens) : Result<TokenPair>(outcome.error()));
         },
         RouteOptions{.jsonBody = true,
                      .slow = true,

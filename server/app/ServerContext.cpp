@@ -5,6 +5,7 @@
 #include "server/app/AuthModule.h"
 #include "server/app/LockoutMailNotifier.h"
 #include "server/admin/SmtpSettingsRoutes.h"
+#include "server/app/MfaModule.h"
 #include "server/app/OpsRoutes.h"
 #include "server/app/SecurityServices.h"
 #include "server/ratelimit/AccountLockout.h"
@@ -59,7 +60,8 @@ ServerContext::~ServerContext()
 {
     stop();
     // Children are deleted only after the members; the security services use the storage members, so they go
-    // first (and the auth module, which holds pointers into them, before that).
+    // first (and the auth module, which holds pointers into them, before that; MFA before both).
+    m_mfa.reset();
     m_auth.reset();
     m_outboxWorker.reset(); // uses the transport, which reads the SMTP settings
     delete m_smtpHealth;
@@ -121,6 +123,12 @@ Result<void> ServerContext::openStorage()
                                            const QString& exceptSessionId) {
         return tokens->revokeAllSessions(userId, reason, origin, exceptSessionId);
     });
+    Result<std::unique_ptr<MfaModule>> mfa = MfaModule::create(config, *m_database, *m_keyValueStore, *m_auditLog,
+                                                               *m_passwordHasher, *m_mailOutbox, *m_auth,
+                                                               *m_security, m_clock, this);
+    if (!mfa)
+        return mfa.error();
+    m_mfa = std::move(mfa).value();
     m_lockoutNotifier = std::make_unique<LockoutMailNotifier>(*m_accounts);
     m_security->lockout().setNotifier(m_lockoutNotifier.get());
     RateLimitService* rateLimits = &m_security->rateLimits();
@@ -196,6 +204,7 @@ void ServerContext::registerRoutes()
         registerAccountPages(m_router, *m_accounts);
     m_security->registerRoutes(m_router);
     m_auth->registerRoutes(m_router);
+    m_mfa->registerRoutes(m_router);
 }
 
 Result<void> ServerContext::start()
@@ -212,6 +221,7 @@ Result<void> ServerContext::start()
     if (Result<void> security = m_security->start(*m_pipeline, m_readiness); !security)
         return security;
     m_pipeline->setAuthenticator(&m_auth->authenticator());
+    m_mfa->start();
     const int slowThreads = config.http.slowPoolThreads > 0 ? config.http.slowPoolThreads : defaultThreadCount();
     m_slowPool = std::make_unique<SlowWorkPool>(slowThreads, config.http.slowPoolMaxInFlight);
     // Every HTTP worker's QHttpServer builds a QSslConfiguration, which initialises Qt's TLS backend and OpenSSL on

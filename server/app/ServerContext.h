@@ -22,6 +22,7 @@ class HttpServer;
 class KeyValueStore;
 class MailOutbox;
 class MailTransport;
+class MfaModule;
 class OutboxWorker;
 class RequestPipeline;
 class SecurityServices;
@@ -58,6 +59,8 @@ public:
     AuthModule& auth() { return *m_auth; }
     // What GET /ready checks (valid after start()).
     const Readiness& readiness() const { return m_readiness; }
+    // TOTP: repository (isEnabled), service, "require MFA for roles" policy (valid after start()).
+    MfaModule& mfa() { return *m_mfa; }
 
 private:
     Result<void> openStorage();
@@ -80,6 +83,7 @@ private:
     std::unique_ptr<LockoutMailNotifier> m_lockoutNotifier;
     SecurityServices* m_security = nullptr; // child QObject
     std::unique_ptr<AuthModule> m_auth;
+    std::unique_ptr<MfaModule> m_mfa;
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <optional>
@@ -92,6 +93,7 @@ struct RateLimitConfig
     RateLimitRule refreshIp{120, std::chrono::seconds(60)};
     RateLimitRule verifyIp{10, std::chrono::seconds(60)};
     RateLimitRule globalIp{600, std::chrono::seconds(60)};
+    RateLimitRule mfaIp{10, std::chrono::seconds(60)}; // second-factor codes (login step, enrolment, disabling)
     // With Redis down: true = fall back to per-process limits (and say so in /ready), false = answer 503.
     bool redisFailureOpen = true;
 };
@@ -154,6 +156,14 @@ struct SmtpConfig
     std::chrono::seconds timeout{30}; // per protocol step
 };
 
+// TOTP multi-factor authentication.
+struct MfaConfig
+{
+    QStringList requiredRoles; // default of the live "require MFA for roles" setting (admin API); empty = none
+    QString issuer = QStringLiteral("AuthShield"); // shown by authenticator apps next to the account
+    std::chrono::seconds tokenTtl{300}; // lifetime of the mfa_token between password and second factor
+};
+
 struct SecretsConfig
 {
     QString encryptionKey; // secret: 32 bytes base64; encrypts signing keys and SMTP password at rest
@@ -181,6 +191,7 @@ struct ServerConfig
     AccountsConfig accounts;
     MailConfig mail;
     SmtpConfig smtp;
+    MfaConfig mfa;
 
     QString effectiveFrontendUrl() const { return frontendUrl.isEmpty() ? publicUrl : frontendUrl; }
 };

@@ -359,6 +359,29 @@ ConfigKey trustedProxiesKey()
     return key;
 }
 
+ConfigKey mfaRequiredRolesKey()
+{
+    ConfigKey key = row(u"mfa"_s, u"required_roles"_s,
+                        u"Comma-separated roles whose users must use two-factor authentication (default of the live "
+                        u"setting, changed through the admin API); empty = none"_s);
+    key.assign = [](const QString& text, ServerConfig& config) {
+        QStringList roles;
+        for (const QString& part : text.split(u',', Qt::SkipEmptyParts)) {
+            const QString role = part.trimmed();
+            if (role.isEmpty())
+                continue;
+            if (role.size() > 64 || role.contains(u' '))
+                return quoted(role) + u" is not a role name"_s;
+            if (!roles.contains(role))
+                roles.append(role);
+        }
+        config.mfa.requiredRoles = roles;
+        return QString();
+    };
+    key.show = [](const ServerConfig& config) { return config.mfa.requiredRoles.join(u", "_s); };
+    return key;
+}
+
 ConfigKey profileKey()
 {
     ConfigKey key = row(u"server"_s, u"profile"_s, u"dev | test | prod; prod refuses to start with unsafe settings"_s);
@@ -530,6 +553,9 @@ QList<ConfigKey> buildKeys()
                 [](auto& c) -> auto& { return c.ratelimit.verifyIp; })
          << rateKey(
                 u"global_ip"_s, u"All requests per client IP"_s, [](auto& c) -> auto& { return c.ratelimit.globalIp; })
+         << rateKey(
+                u"mfa_ip"_s, u"Second-factor codes per client IP (login step, enrolment, disabling)"_s,
+                [](auto& c) -> auto& { return c.ratelimit.mfaIp; })
          << redisFailureKey();
 
     keys << intKey(
@@ -629,6 +655,18 @@ QList<ConfigKey> buildKeys()
          << durationKey(
                 u"smtp"_s, u"timeout"_s, u"Time allowed for each SMTP protocol step"_s,
                 [](auto& c) -> auto& { return c.smtp.timeout; }, seconds(1), seconds(300));
+    keys << mfaRequiredRolesKey()
+         << stringKey(
+                u"mfa"_s, u"issuer"_s, u"Issuer name authenticator apps show next to the account"_s,
+                [](auto& c) -> auto& { return c.mfa.issuer; },
+                [](const QString& value) {
+                    return value.isEmpty() || value.size() > 64 || value.contains(u':')
+                        ? u"must be 1 to 64 characters without ':'"_s
+                        : QString();
+                })
+         << durationKey(
+                u"mfa"_s, u"token_ttl"_s, u"Lifetime of the mfa_token between the password and the second factor"_s,
+                [](auto& c) -> auto& { return c.mfa.tokenTtl; }, seconds(1), std::chrono::minutes(30));
 
     keys << secretKey(
         u"secrets"_s, u"encryption_key"_s,

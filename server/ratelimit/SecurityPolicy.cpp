@@ -34,7 +34,8 @@ QString formatRule(const RateLimitRule& rule)
 QStringList SecurityPolicy::policyNames()
 {
     return {u"login_ip"_s,       u"login_account"_s, u"register_ip"_s, u"forgot_ip"_s, u"forgot_account"_s,
-            u"resend_ip"_s,      u"refresh_ip"_s,    u"verify_ip"_s,   u"global_ip"_s};
+            u"resend_ip"_s,      u"refresh_ip"_s,    u"verify_ip"_s,   u"global_ip"_s,
+            u"mfa_ip"_s};
 }
 
 SecurityPolicy SecurityPolicy::fromConfig(const ServerConfig& config)
@@ -45,7 +46,7 @@ SecurityPolicy SecurityPolicy::fromConfig(const ServerConfig& config)
                          {u"register_ip"_s, r.registerIp}, {u"forgot_ip"_s, r.forgotIp},
                          {u"forgot_account"_s, r.forgotAccount}, {u"resend_ip"_s, r.resendIp},
                          {u"refresh_ip"_s, r.refreshIp},   {u"verify_ip"_s, r.verifyIp},
-                         {u"global_ip"_s, r.globalIp}};
+                         {u"global_ip"_s, r.globalIp},     {u"mfa_ip"_s, r.mfaIp}};
     const LockoutConfig& l = config.lockout;
     policy.lockout = LockoutPolicy{l.maxFailures, l.window, l.duration, l.escalate, l.maxDuration};
     return policy;

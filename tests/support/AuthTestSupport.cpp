@@ -81,7 +81,7 @@ QJsonObject jwtHeader(const QString& token)
 QMap<QString, QString> withoutThrottling(QMap<QString, QString> env)
 {
     for (const char* policy : {"LOGIN_IP", "LOGIN_ACCOUNT", "REGISTER_IP", "FORGOT_IP", "FORGOT_ACCOUNT", "RESEND_IP",
-                               "REFRESH_IP", "GLOBAL_IP", "VERIFY_IP"})
+                               "REFRESH_IP", "GLOBAL_IP", "VERIFY_IP", "MFA_IP"})
         env.insert(QStringLiteral("AUTHSHIELD_RATELIMIT_") + QLatin1String(policy), QStringLiteral("100000/60s"));
     env.insert(QStringLiteral("AUTHSHIELD_LOCKOUT_MAX_FAILURES"), QStringLiteral("1000"));
     return env;

@@ -15,6 +15,7 @@ PACKAGES=(
   libqrencode-dev oathtool  # MFA: QR codes; tests cross-check TOTP codes against oathtool
   chromium  # mail-link pages are tested in a real headless browser
   lintian  # installer tests lint the .deb packages
+  wrk linux-perf python3  # make bench: load generator, profiler, the bench's small clients
 )
 
 missing=()

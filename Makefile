@@ -3,6 +3,9 @@
 #   make test  installs what is missing, builds with ASan + UBSan, runs every test
 #   make package  builds the Debian packages (authshield-server, authshield-console) into build/release/packages
 .PHONY: deps build-release build-dev run test package clean
+#   make bench builds the release server and the bench tools (+ the ASan server for S6), runs bench/run.sh
+#              (BENCH_QUICK=1 for short runs); prints one markdown table. Never part of make test.
+.PHONY: deps build-release build-dev run test bench clean
 
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 2
@@ -27,6 +30,13 @@ test: build-dev
 
 package: build-release
 	cmake --build --preset release --target package
+
+bench: deps
+	cmake --preset release -DAUTHSHIELD_BUILD_BENCH=ON
+	cmake --build --preset release -j $(JOBS) --target authshield-server authshield-bench-reference authshield-bench-tool
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS) --target authshield-server
+	bash bench/run.sh
 
 clean:
 	rm -rf build

@@ -14,8 +14,9 @@ PACKAGES=(
   qt6-charts-dev qtkeychain-qt6-dev  # console: dashboard chart, credentials in the system keyring
   libqrencode-dev oathtool  # MFA: QR codes; tests cross-check TOTP codes against oathtool
   chromium  # mail-link pages are tested in a real headless browser
-  lintian  # installer tests lint the .deb packages
+  lintian desktop-file-utils  # installer tests lint the .deb packages and the console's .desktop file
   python3-yaml systemd  # installer tests: parse the compose file; systemd-analyze verify/security of the unit
+  wrk linux-perf python3  # make bench: load generator, profiler, the bench's small clients
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #include "server/accounts/AccountService.h"
 
 #include "server/accounts/EmailAddress.h"
+#include "server/accounts/UserViewCache.h"
 #include "server/audit/AuditLog.h"
 #include "server/core/Clock.h"
 #include "server/core/Config.h"
@@ -452,12 +453,21 @@ Result<void> AccountService::resetPassword(const QByteArray& token, const QStrin
 
 Result<AccountProfile> AccountService::profile(const QString& userId) const
 {
+    // The hot authenticated read: served from the fresh view when there is one (no database round trip).
+    const qint64 nowMs = m_clock.now().toMSecsSinceEpoch();
+    const bool cacheable = !m_database.inTransaction(); // never publish a view an open transaction may roll back
+    if (cacheable) {
+        if (std::optional<UserViewCache::View> view = UserViewCache::instance().find(userId, nowMs))
+            return AccountProfile { std::move(view->user), std::move(view->roles) };
+    }
     Result<User> user = existingUser(userId);
     if (!user)
         return user.error();
     Result<QStringList> roles = m_users.roles(userId);
     if (!roles)
         return roles.error();
+    if (cacheable)
+        UserViewCache::instance().store(userId, UserViewCache::View { *user, *roles }, nowMs);
     return AccountProfile { *user, *roles };
 }
 

@@ -1,5 +1,6 @@
 #include "server/accounts/UserRepository.h"
 
+#include "server/accounts/UserViewCache.h"
 #include "server/core/Clock.h"
 #include "server/storage/Database.h"
 #include "server/storage/SqlQuery.h"
@@ -108,6 +109,7 @@ Result<std::optional<User>> UserRepository::findByEmail(const QString& normalise
 
 Result<void> UserRepository::touch(const QString& sql, const QString& id, const QVariant& value) const
 {
+    UserViewCache::instance().invalidate(id);
     SqlQuery update = m_database.prepare(sql);
     update.bind(QStringLiteral(":id"), id).bind(QStringLiteral(":now"), m_clock.now().toMSecsSinceEpoch());
     if (sql.contains(QLatin1String(":value")))
@@ -130,6 +132,7 @@ Result<void> UserRepository::updateDisplayName(const QString& id, const QString&
 
 Result<void> UserRepository::updateEmail(const QString& id, const QString& normalisedEmail) const
 {
+    UserViewCache::instance().invalidate(id);
     // Only ever called once the new address was proven, so it is verified by construction.
     SqlQuery update = m_database.prepare(
         QStringLiteral("UPDATE users SET email = :email, email_verified = :verified, updated_at = :now WHERE id = :id"));
@@ -143,6 +146,7 @@ Result<void> UserRepository::updateEmail(const QString& id, const QString& norma
 
 Result<void> UserRepository::setEmailVerified(const QString& id, bool verified) const
 {
+    UserViewCache::instance().invalidate(id);
     SqlQuery update = m_database.prepare(
         QStringLiteral("UPDATE users SET email_verified = :value, updated_at = :now WHERE id = :id"));
     update.bind(QStringLiteral(":id"), id).bind(QStringLiteral(":now"), m_clock.now().toMSecsSinceEpoch());
@@ -163,6 +167,7 @@ Result<void> UserRepository::recordLogin(const QString& id) const
 
 Result<bool> UserRepository::remove(const QString& id) const
 {
+    UserViewCache::instance().invalidate(id);
     SqlQuery remove = m_database.prepare(QStringLiteral("DELETE FROM users WHERE id = :id"));
     remove.bind(QStringLiteral(":id"), id);
     if (Result<void> removed = remove.exec(); !removed)
@@ -184,6 +189,7 @@ Result<QStringList> UserRepository::roles(const QString& userId) const
 
 Result<void> UserRepository::assignRole(const QString& userId, const QString& role) const
 {
+    UserViewCache::instance().invalidate(userId);
     SqlQuery insert = m_database.prepare(QStringLiteral(
         "INSERT INTO user_roles (user_id, role) VALUES (:id, :role) ON CONFLICT (user_id, role) DO NOTHING"));
     insert.bind(QStringLiteral(":id"), userId).bind(QStringLiteral(":role"), role);
@@ -192,6 +198,7 @@ Result<void> UserRepository::assignRole(const QString& userId, const QString& ro
 
 Result<void> UserRepository::removeRole(const QString& userId, const QString& role) const
 {
+    UserViewCache::instance().invalidate(userId);
     SqlQuery remove = m_database.prepare(QStringLiteral("DELETE FROM user_roles WHERE user_id = :id AND role = :role"));
     remove.bind(QStringLiteral(":id"), userId).bind(QStringLiteral(":role"), role);
     return remove.exec();

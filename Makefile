@@ -2,10 +2,9 @@
 #   make run   installs what is missing, builds a release binary, serves the embedded default
 #   make test  installs what is missing, builds with ASan + UBSan, runs every test
 #   make package  builds the Debian packages (authshield-server, authshield-console) into build/release/packages
-.PHONY: deps build-release build-dev run test package clean
 #   make bench builds the release server and the bench tools (+ the ASan server for S6), runs bench/run.sh
 #              (BENCH_QUICK=1 for short runs); prints one markdown table. Never part of make test.
-.PHONY: deps build-release build-dev run test bench clean
+.PHONY: deps build-release build-dev run test package bench clean
 
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 2

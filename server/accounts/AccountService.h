@@ -91,6 +91,8 @@ public:
     static constexpr int kMaxDisplayNameLength = 100;
 
     const PasswordPolicy& passwordPolicy() const { return m_policy; }
+    // Live password limits (admin settings); call before the server serves requests.
+    void setPasswordLimitsSource(std::function<PasswordConfig()> source) { m_policy.setLimitsSource(std::move(source)); }
 
 private:
     Result<void> audit(const QString& type, const QString& actorId, const QString& subjectId,

@@ -195,6 +195,18 @@ AdminApi::AdminApi(const ServerConfig& config, const Database& database, const C
                                      { IntegerSetting { QStringLiteral("min_length"), config.password.minLength, 8, 128 },
                                        IntegerSetting { QStringLiteral("max_bytes"), config.password.maxBytes, 64, 4096 } },
                                      database, audit, clock));
+    // The password limits are read live (one indexed read per check, on paths that run Argon2 anyway), so a change
+    // applies at once on every instance; a failed read keeps the configured limits.
+    const SettingsSection* passwordSection = m_settings.find(QStringLiteral("password_policy"));
+    const PasswordConfig configured = config.password;
+    accounts.setPasswordLimitsSource([passwordSection, configured] {
+        PasswordConfig limits = configured;
+        if (const Result<QJsonObject> live = passwordSection->current()) {
+            limits.minLength = live->value(QStringLiteral("min_length")).toInt(limits.minLength);
+            limits.maxBytes = live->value(QStringLiteral("max_bytes")).toInt(limits.maxBytes);
+        }
+        return limits;
+    });
     m_settings.add(makeStoredSection(
         QStringLiteral("tokens"),
         { IntegerSetting { QStringLiteral("access_ttl"), config.tokens.accessTtl.count(), 60, 86400 },

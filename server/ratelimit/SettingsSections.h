@@ -41,11 +41,11 @@ class SettingsRegistry
 public:
     void add(std::unique_ptr<SettingsSection> section);
     QStringList names() const;
+    SettingsSection* find(const QString& name) const;
     Result<QJsonObject> snapshot() const;
     Result<QJsonObject> update(const QJsonObject& body, const QString& actorId, const RequestOrigin& origin);
 
 private:
-    SettingsSection* find(const QString& name) const;
     std::vector<std::unique_ptr<SettingsSection>> m_sections;
 };
 

@@ -557,6 +557,19 @@ private Q_SLOTS:
         QCOMPARE(adminGet("/settings/security").json().value("password_policy").toObject().value("min_length").toInt(),
                  12);
         QVERIFY(!auditEvents("settings.security.changed", "").isEmpty());
+        // The password policy applies at once.
+        const TestResponse tooShort = call("POST", kAdmin + "/users", m_adminToken,
+                                           { { "email", "policy@example.com" }, { "password", "elevenchars" } });
+        QCOMPARE(tooShort.status, 422);
+        QVERIFY(tooShort.json().value("error").toObject().value("fields").toObject().value("password").toString().contains("12"));
+        QCOMPARE(call("POST", kAdmin + "/users", m_adminToken,
+                      { { "email", "policy@example.com" }, { "password", "twelve chars ok" } })
+                     .status,
+                 201);
+        QCOMPARE(call("PUT", kAdmin + "/settings/security", m_adminToken,
+                      { { "password_policy", QJsonObject { { "min_length", 8 } } } })
+                     .status,
+                 200);
     }
 
     void keysAndStats()

@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QJsonDocument>
 
+#include <cstdio>
 #include <limits>
 
 namespace authshield::server {
@@ -28,6 +29,62 @@ std::optional<QDateTime> parseTime(const QString& text)
     if (!time.isValid())
         return std::nullopt;
     return time.toUTC();
+}
+
+// Empty strings are null (as in eventJson()).
+void appendJsonString(QByteArray& out, const QString& text, bool emptyIsNull)
+{
+    if (text.isEmpty() && emptyIsNull) {
+        out += "null";
+        return;
+    }
+    const QByteArray utf8 = text.toUtf8();
+    out += '"';
+    for (const char c : utf8) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (byte < 0x20) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[byte >> 4];
+            out += hex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+// yyyy-MM-ddTHH:mm:ss.zzzZ without QDateTime (the export formats one per row).
+QByteArray isoMs(qint64 ms)
+{
+    const qint64 days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+    const qint64 rest = ms - days * 86400000;
+    const QDate date = QDate(1970, 1, 1).addDays(days);
+    char buffer[32];
+    const int length = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year(),
+                                     date.month(), date.day(), int(rest / 3600000), int(rest / 60000 % 60),
+                                     int(rest / 1000 % 60), int(rest % 1000));
+    return QByteArray(buffer, length);
+}
+
+StoredAuditEvent toStored(const AuditRow& row)
+{
+    StoredAuditEvent stored;
+    stored.seq = row.seq;
+    stored.timeMs = row.timeMs;
+    stored.event.type = row.type;
+    stored.event.actorId = row.actorId;
+    stored.event.subjectId = row.subjectId;
+    stored.event.ip = row.ip;
+    stored.event.userAgent = row.userAgent;
+    stored.event.requestId = row.requestId;
+    stored.event.outcome = row.outcome;
+    stored.event.details = QJsonDocument::fromJson(row.details.toUtf8()).object();
+    stored.hash = row.hash;
+    return stored;
 }
 
 QJsonValue orNull(const QString& text)
@@ -83,8 +140,8 @@ Result<AuditFilter> AuditQuery::parseFilter(const QString& type, const QString& 
     return filter;
 }
 
-Result<QList<StoredAuditEvent>> AuditQuery::select(const AuditFilter& filter, const QString& seqCondition,
-                                                   qint64 seqBound, bool newestFirst, int limit) const
+Result<QList<AuditRow>> AuditQuery::select(const AuditFilter& filter, const QString& seqCondition,
+                                           qint64 seqBound, bool newestFirst, int limit) const
 {
     QStringList clauses;
     QList<QPair<QString, QVariant>> binds;
@@ -131,22 +188,22 @@ Result<QList<StoredAuditEvent>> AuditQuery::select(const AuditFilter& filter, co
         rows.bind(name, value);
     if (Result<void> read = rows.exec(); !read)
         return read.error();
-    QList<StoredAuditEvent> events;
+    QList<AuditRow> events;
+    events.reserve(limit);
     while (rows.next()) {
-        StoredAuditEvent stored;
-        stored.seq = rows.int64(0);
-        stored.timeMs = rows.int64(1);
-        stored.event.type = rows.string(2);
-        stored.event.actorId = rows.string(3);
-        stored.event.subjectId = rows.string(4);
-        stored.event.ip = rows.string(5);
-        stored.event.userAgent = rows.string(6);
-        stored.event.requestId = rows.string(7);
-        stored.event.outcome = rows.string(8);
-        stored.event.details = QJsonDocument::fromJson(rows.string(9).toUtf8()).object();
-        stored.prevHash = rows.string(10);
-        stored.hash = rows.string(11);
-        events.append(std::move(stored));
+        AuditRow row;
+        row.seq = rows.int64(0);
+        row.timeMs = rows.int64(1);
+        row.type = rows.string(2);
+        row.actorId = rows.string(3);
+        row.subjectId = rows.string(4);
+        row.ip = rows.string(5);
+        row.userAgent = rows.string(6);
+        row.requestId = rows.string(7);
+        row.outcome = rows.string(8);
+        row.details = rows.string(9);
+        row.hash = rows.string(11);
+        events.append(std::move(row));
     }
     return events;
 }
@@ -165,11 +222,12 @@ Result<AuditPage> AuditQuery::page(const AuditFilter& filter, int limit, const Q
         condition = QStringLiteral("seq < :seq");
         bound = seq.toInteger();
     }
-    Result<QList<StoredAuditEvent>> rows = select(filter, condition, bound, true, limit + 1);
+    Result<QList<AuditRow>> rows = select(filter, condition, bound, true, limit + 1);
     if (!rows)
         return rows.error();
     AuditPage page;
-    page.items = std::move(rows).value();
+    for (const AuditRow& row : std::as_const(*rows))
+        page.items.append(toStored(row));
     if (page.items.size() > limit) {
         page.items.removeLast();
         page.nextCursor = PageCursor::encode(QJsonObject { { QStringLiteral("seq"), page.items.constLast().seq } });
@@ -178,6 +236,17 @@ Result<AuditPage> AuditQuery::page(const AuditFilter& filter, int limit, const Q
 }
 
 Result<QList<StoredAuditEvent>> AuditQuery::batch(const AuditFilter& filter, qint64 afterSeq, int limit) const
+{
+    Result<QList<AuditRow>> rows = rawBatch(filter, afterSeq, limit);
+    if (!rows)
+        return rows.error();
+    QList<StoredAuditEvent> events;
+    for (const AuditRow& row : std::as_const(*rows))
+        events.append(toStored(row));
+    return events;
+}
+
+Result<QList<AuditRow>> AuditQuery::rawBatch(const AuditFilter& filter, qint64 afterSeq, int limit) const
 {
     return select(filter, QStringLiteral("seq > :seq"), afterSeq, false, limit);
 }
@@ -198,11 +267,16 @@ Result<QByteArray> AuditExport::next()
     if (!m_headerSent && m_format == Format::Csv)
         chunk = csvHeader();
     m_headerSent = true;
-    Result<QList<StoredAuditEvent>> rows = m_query.batch(m_filter, m_afterSeq, kBatchSize);
+    Result<QList<AuditRow>> rows = m_query.rawBatch(m_filter, m_afterSeq, kBatchSize);
     if (!rows)
         return rows.error();
-    for (const StoredAuditEvent& event : std::as_const(*rows))
-        chunk += m_format == Format::Csv ? csvRow(event) : ndjsonRow(event);
+    chunk.reserve(chunk.size() + rows->size() * 400);
+    for (const AuditRow& row : std::as_const(*rows)) {
+        if (m_format == Format::Csv)
+            appendCsvRow(chunk, row);
+        else
+            appendNdjsonRow(chunk, row);
+    }
     if (rows->size() < kBatchSize)
         m_done = true;
     else
@@ -215,22 +289,19 @@ QByteArray AuditExport::csvHeader()
     return QByteArrayLiteral("seq,time,type,actor_id,subject_id,ip,user_agent,request_id,outcome,details,hash\r\n");
 }
 
-QByteArray AuditExport::csvRow(const StoredAuditEvent& event)
+void AuditExport::appendCsvRow(QByteArray& out, const AuditRow& row)
 {
-    QByteArray row;
-    row.reserve(256);
-    row += QByteArray::number(event.seq) + ',';
-    row += QDateTime::fromMSecsSinceEpoch(event.timeMs, Qt::UTC).toString(Qt::ISODateWithMs).toLatin1() + ',';
-    row += csvField(event.event.type) + ',';
-    row += csvField(event.event.actorId) + ',';
-    row += csvField(event.event.subjectId) + ',';
-    row += csvField(event.event.ip) + ',';
-    row += csvField(event.event.userAgent) + ',';
-    row += csvField(event.event.requestId) + ',';
-    row += csvField(event.event.outcome) + ',';
-    row += csvField(QString::fromUtf8(QJsonDocument(event.event.details).toJson(QJsonDocument::Compact))) + ',';
-    row += event.hash.toLatin1() + "\r\n";
-    return row;
+    out += QByteArray::number(row.seq);
+    out += ',';
+    out += isoMs(row.timeMs);
+    for (const QString* field : { &row.type, &row.actorId, &row.subjectId, &row.ip, &row.userAgent, &row.requestId,
+                                  &row.outcome, &row.details }) {
+        out += ',';
+        out += csvField(*field);
+    }
+    out += ',';
+    out += row.hash.toLatin1();
+    out += "\r\n";
 }
 
 QJsonObject AuditExport::eventJson(const StoredAuditEvent& event)
@@ -249,11 +320,36 @@ QJsonObject AuditExport::eventJson(const StoredAuditEvent& event)
                          { QStringLiteral("details"), event.event.details } };
 }
 
-QByteArray AuditExport::ndjsonRow(const StoredAuditEvent& event)
+// The same object as eventJson() plus hash, written directly: the export's hot loop builds no QJsonObject and
+// copies the stored details text as is (it is compact JSON written by AuditLog).
+void AuditExport::appendNdjsonRow(QByteArray& out, const AuditRow& row)
 {
-    QJsonObject object = eventJson(event);
-    object.insert(QStringLiteral("hash"), event.hash);
-    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    out += "{\"id\":\"";
+    out += QByteArray::number(row.seq);
+    out += "\",\"seq\":";
+    out += QByteArray::number(row.seq);
+    out += ",\"time\":\"";
+    out += isoMs(row.timeMs);
+    out += "\",\"type\":";
+    appendJsonString(out, row.type, false);
+    out += ",\"actor_id\":";
+    appendJsonString(out, row.actorId, true);
+    out += ",\"subject_id\":";
+    appendJsonString(out, row.subjectId, true);
+    out += ",\"ip\":";
+    appendJsonString(out, row.ip, true);
+    out += ",\"user_agent\":";
+    appendJsonString(out, row.userAgent, true);
+    out += ",\"request_id\":";
+    appendJsonString(out, row.requestId, true);
+    out += ",\"outcome\":";
+    appendJsonString(out, row.outcome, false);
+    out += ",\"details\":";
+    const QByteArray details = row.details.toUtf8();
+    out += details.startsWith('{') ? details : QByteArrayLiteral("{}");
+    out += ",\"hash\":\"";
+    out += row.hash.toLatin1();
+    out += "\"}\n";
 }
 
 } // namespace authshield::server

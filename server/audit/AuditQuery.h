@@ -24,6 +24,14 @@ struct AuditFilter
     std::optional<QDateTime> to; // exclusive
 };
 
+// One row as stored (details as its JSON text), for the export's fast path.
+struct AuditRow
+{
+    qint64 seq = 0;
+    qint64 timeMs = 0;
+    QString type, actorId, subjectId, ip, userAgent, requestId, outcome, details, hash;
+};
+
 struct AuditPage
 {
     QList<StoredAuditEvent> items; // newest first
@@ -40,6 +48,8 @@ public:
     Result<AuditPage> page(const AuditFilter& filter, int limit, const QString& cursor) const;
     // Oldest first, rows with seq > afterSeq, at most limit (the export's batches).
     Result<QList<StoredAuditEvent>> batch(const AuditFilter& filter, qint64 afterSeq, int limit) const;
+    // The same rows without parsing details (the export writes the stored text as is).
+    Result<QList<AuditRow>> rawBatch(const AuditFilter& filter, qint64 afterSeq, int limit) const;
 
     // Reads the filter from query parameters (type, actor, subject, ip, from, to as ISO-8601);
     // Error{ValidationFailed} naming the bad parameter.
@@ -47,8 +57,8 @@ public:
                                            const QString& ip, const QString& from, const QString& to);
 
 private:
-    Result<QList<StoredAuditEvent>> select(const AuditFilter& filter, const QString& seqCondition, qint64 seqBound,
-                                           bool newestFirst, int limit) const;
+    Result<QList<AuditRow>> select(const AuditFilter& filter, const QString& seqCondition, qint64 seqBound,
+                                   bool newestFirst, int limit) const;
 
     const Database& m_database;
 };
@@ -59,7 +69,7 @@ class AuditExport
 {
 public:
     enum class Format { Csv, Ndjson };
-    static constexpr int kBatchSize = 2000;
+    static constexpr int kBatchSize = 5000;
 
     AuditExport(const AuditQuery& query, AuditFilter filter, Format format);
 
@@ -68,8 +78,8 @@ public:
     bool atEnd() const { return m_done; }
 
     static QByteArray csvHeader();
-    static QByteArray csvRow(const StoredAuditEvent& event);
-    static QByteArray ndjsonRow(const StoredAuditEvent& event);
+    static void appendCsvRow(QByteArray& out, const AuditRow& row);
+    static void appendNdjsonRow(QByteArray& out, const AuditRow& row);
     static QJsonObject eventJson(const StoredAuditEvent& event);
 
 private:

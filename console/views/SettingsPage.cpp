@@ -58,6 +58,16 @@ JsonTableModel::Column stepOutcome()
                                   }};
 }
 
+JsonTableModel::Column stepName()
+{
+    return JsonTableModel::Column{QStringLiteral("Step"), [](const QJsonObject& row, int role) -> QVariant {
+                                      if (role != Qt::DisplayRole)
+                                          return {};
+                                      const QString name = row.value(QStringLiteral("step")).toString();
+                                      return name.isEmpty() ? row.value(QStringLiteral("name")).toString() : name;
+                                  }};
+}
+
 JsonTableModel::Column stepReply()
 {
     return JsonTableModel::Column{QStringLiteral("Reply / detail"), [](const QJsonObject& row, int role) -> QVariant {
@@ -90,7 +100,7 @@ JsonTableModel::Column stepDuration()
 
 SettingsPage::SettingsPage(ApiClient* api, QWidget* parent)
     : ConsolePage(api, parent)
-    , m_stepsModel(new JsonTableModel({stepOutcome(), JsonTableModel::text(QStringLiteral("Step"), QStringLiteral("name")),
+    , m_stepsModel(new JsonTableModel({stepOutcome(), stepName(),
                                        stepDuration(), stepReply()},
                                       this))
 {
@@ -315,8 +325,10 @@ void SettingsPage::sendTestMail()
                     bool ok = report.contains(QStringLiteral("ok")) ? report.value(QStringLiteral("ok")).toBool() : true;
                     for (const QJsonValue& step : steps)
                         ok = ok && step.toObject().value(QStringLiteral("ok")).toBool();
+                    const QString message = report.value(QStringLiteral("message")).toString();
                     m_testResult->setText(ok ? QStringLiteral("The test mail was accepted by the mail server.")
-                                             : QStringLiteral("The test failed; the first failed step says why."));
+                                             : QStringLiteral("The test failed at \"%1\": %2")
+                                                   .arg(report.value(QStringLiteral("failed_step")).toString(), message));
                 },
                 [this](const ApiError& error) {
                     m_testButton->setEnabled(true);

@@ -15,6 +15,7 @@
 #include <QCloseEvent>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
 #include <QListWidget>
@@ -276,6 +277,14 @@ void MainWindow::afterSignIn()
     if (ConsolePage* page = currentPage(); page && m_stale.remove(page))
         page->refresh();
     m_api->fetchReadiness();
+    // The account as the server spells it (the typed email may differ in case).
+    m_api->send("GET", QStringLiteral("/api/v1/users/me"), {}, {}, this,
+                [this](const QJsonDocument& body, int) {
+                    const QString email = body.object().value(QStringLiteral("email")).toString();
+                    if (!email.isEmpty() && m_api->isSignedIn())
+                        m_userLabel->setText(QStringLiteral("Signed in as %1").arg(email));
+                },
+                [](const ApiError&) {}); // the label keeps the typed email
 }
 
 void MainWindow::sessionEnded(const ApiError& error)

@@ -265,6 +265,7 @@ void MainWindow::openLocalServerDialog()
 
 void MainWindow::afterSignIn()
 {
+    m_accountEmail.clear();
     hideBanner();
     m_serverPage->setUrlText(m_api->serverUrl().toString());
     QSettings().setValue(kServerUrlKey, m_api->serverUrl().toString());
@@ -281,8 +282,10 @@ void MainWindow::afterSignIn()
     m_api->send("GET", QStringLiteral("/api/v1/users/me"), {}, {}, this,
                 [this](const QJsonDocument& body, int) {
                     const QString email = body.object().value(QStringLiteral("email")).toString();
-                    if (!email.isEmpty() && m_api->isSignedIn())
-                        m_userLabel->setText(QStringLiteral("Signed in as %1").arg(email));
+                    if (!email.isEmpty() && m_api->isSignedIn()) {
+                        m_accountEmail = email;
+                        updateStatusBar();
+                    }
                 },
                 [](const ApiError&) {}); // the label keeps the typed email
 }
@@ -347,7 +350,8 @@ void MainWindow::updateStatusBar()
 {
     const QString url = m_api->serverUrl().toString();
     m_serverLabel->setText(url.isEmpty() ? QStringLiteral("No server") : url);
-    m_userLabel->setText(m_api->isSignedIn() ? QStringLiteral("Signed in as %1").arg(m_api->signedInEmail())
+    const QString email = m_accountEmail.isEmpty() ? m_api->signedInEmail() : m_accountEmail;
+    m_userLabel->setText(m_api->isSignedIn() ? QStringLiteral("Signed in as %1").arg(email)
                                              : QStringLiteral("Not signed in"));
 }
 

@@ -89,6 +89,7 @@ private:
     QList<ConsolePage*> m_pages;
     QSet<ConsolePage*> m_stale; // pages to refresh when next shown (after a sign-in)
     State m_state = State::Disconnected;
+    QString m_accountEmail; // as the server spells it (GET /users/me); empty until known
 };
 
 } // namespace authshield::console

@@ -33,15 +33,16 @@ cleanup() {
 trap cleanup EXIT
 
 # Only this script's variables reach the server; generous limits so seeding is not throttled.
+SERVER_ENV=(env -i PATH="$PATH" HOME="$DATA"
+    AUTHSHIELD_HTTP_LISTEN=127.0.0.1:0
+    AUTHSHIELD_RATELIMIT_LOGIN_IP=10000/60s AUTHSHIELD_RATELIMIT_LOGIN_ACCOUNT=10000/60s
+    AUTHSHIELD_RATELIMIT_GLOBAL_IP=100000/60s)
 run_server() {
-    env -i PATH="$PATH" HOME="$DATA" \
-        AUTHSHIELD_HTTP_LISTEN=127.0.0.1:0 \
-        AUTHSHIELD_RATELIMIT_LOGIN_IP=10000/60s AUTHSHIELD_RATELIMIT_LOGIN_ACCOUNT=10000/60s \
-        AUTHSHIELD_RATELIMIT_GLOBAL_IP=100000/60s \
-        "$SERVER" "$@"
+    "${SERVER_ENV[@]}" "$SERVER" "$@"
 }
 
-run_server serve --data-dir "$DATA" 2>"$DATA/server.log" &
+# Started directly (not through the function) so $! is the server itself and the trap's SIGTERM reaches it.
+"${SERVER_ENV[@]}" "$SERVER" serve --data-dir "$DATA" 2>"$DATA/server.log" &
 SERVER_PID=$!
 PORT=
 for _ in $(seq 1 300); do # at most 30 s

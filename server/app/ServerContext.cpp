@@ -1,6 +1,8 @@
 #include "server/app/ServerContext.h"
 
 #include "server/accounts/AccountService.h"
+#include "server/admin/AdminApi.h"
+#include "server/admin/OpenApiDocument.h"
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthModule.h"
 #include "server/app/LockoutMailNotifier.h"
@@ -55,7 +57,8 @@ ServerContext::~ServerContext()
 {
     stop();
     // Children are deleted only after the members; the security services use the storage members, so they go
-    // first (and the auth module, which holds pointers into them, before that).
+    // first (and the auth module and the admin API, which hold pointers into them, before that).
+    m_admin.reset();
     m_auth.reset();
     delete m_security;
     m_security = nullptr;
@@ -120,6 +123,8 @@ Result<void> ServerContext::openStorage()
         return !outcome || outcome->decision.allowed; // a limiter outage must not block password resets
     });
     m_security->addReadiness(m_readiness);
+    m_admin = std::make_unique<AdminApi>(m_loaded.config, *m_database, m_clock, *m_auditLog, *m_accounts, *m_auth,
+                                         *m_security, *m_mailOutbox);
     return success();
 }
 
@@ -159,6 +164,11 @@ void ServerContext::registerRoutes()
         registerAccountPages(m_router, *m_accounts);
     m_security->registerRoutes(m_router);
     m_auth->registerRoutes(m_router);
+    m_admin->registerRoutes(m_router);
+    if (m_loaded.config.apiDocs)
+        if (Result<void> docs = registerOpenApiRoute(m_router); !docs)
+            Log::error(QStringLiteral("server"), QStringLiteral("GET /openapi.json disabled"),
+                       {{QStringLiteral("error"), docs.error().message}});
 }
 
 Result<void> ServerContext::start()

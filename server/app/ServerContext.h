@@ -13,6 +13,7 @@
 namespace authshield::server {
 
 class AccountService;
+class AdminApi;
 class Argon2idHasher;
 class AuditLog;
 class AuthModule;
@@ -54,6 +55,9 @@ public:
     SecurityServices& security() { return *m_security; }
     // Tokens, sessions, login, RBAC, signing keys (valid after start()).
     AuthModule& auth() { return *m_auth; }
+    // The admin API's services (valid after start()); e.g. admin().securitySettings().add(section).
+    AdminApi& admin() { return *m_admin; }
+    const Router& router() const { return m_router; }
 
 private:
     Result<void> openStorage();
@@ -73,6 +77,7 @@ private:
     std::unique_ptr<LockoutMailNotifier> m_lockoutNotifier;
     SecurityServices* m_security = nullptr; // child QObject
     std::unique_ptr<AuthModule> m_auth;
+    std::unique_ptr<AdminApi> m_admin;
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

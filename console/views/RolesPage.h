@@ -1,5 +1,6 @@
 #pragma once
 
+#include "console/models/AdminRecords.h"
 #include "console/views/ConsolePage.h"
 #include "console/views/Confirmer.h"
 

@@ -3,6 +3,7 @@
 #include "console/api/AdminClient.h"
 #include "console/views/ConsolePage.h"
 
+#include <QNetworkReply>
 #include <QPointer>
 
 #include <functional>
@@ -13,7 +14,6 @@ class QComboBox;
 class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
-class QNetworkReply;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;

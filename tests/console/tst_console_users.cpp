@@ -313,6 +313,18 @@ private Q_SLOTS:
         QTRY_COMPARE(page->model()->rowCount(), 1);
         QVERIFY(selectEmail(*page, QStringLiteral("gina@example.com")));
         QTRY_COMPARE(child<QLabel>(*page->detail(), "userDetailTitle")->text(), QStringLiteral("gina@example.com"));
+        // Two-factor: offered only when the server has the MFA routes (branch mfa); gina never enrolled.
+        const int mfaRoute = call(m_server.admin(), QByteArrayLiteral("GET"),
+                                  QStringLiteral("/api/v1/admin/users/%1/mfa").arg(page->detail()->userId()))
+                                 .status;
+        auto* mfaLabel = child<QLabel>(*page->detail(), "mfaStateLabel");
+        if (mfaRoute == 404) {
+            QTRY_VERIFY(!mfaLabel->isVisibleTo(page->detail()));
+        } else {
+            QCOMPARE(mfaRoute, 200);
+            QTRY_COMPARE(mfaLabel->text(), QStringLiteral("Not enrolled."));
+            QVERIFY(!child<QPushButton>(*page->detail(), "resetMfaButton")->isEnabled());
+        }
         QSignalSpy finished(page->detail(), &UserDetailPanel::actionFinished);
         QSignalSpy status(page.get(), &ConsolePage::statusMessage);
         QTest::mouseClick(child<QPushButton>(*page->detail(), "forceLogoutButton"), Qt::LeftButton);

@@ -8,6 +8,8 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QSettings>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -207,6 +209,24 @@ private Q_SLOTS:
         status->setCurrentIndex(status->findData(QStringLiteral("disabled")));
         QTRY_COMPARE(emailsShown(*page->model()), QStringList{QStringLiteral("dora@example.com")});
         QTRY_COMPARE(child<QLabel>(*page, "userTotal")->text(), QStringLiteral("1 users"));
+    }
+
+    void filtersAndColumnsAreRemembered()
+    {
+        QSettings settings(QDir::temp().filePath(QStringLiteral("tst_console_users_state.ini")), QSettings::IniFormat);
+        settings.clear();
+        {
+            auto page = openPage();
+            auto* status = child<QComboBox>(*page, "userStatusFilter");
+            status->setCurrentIndex(status->findData(QStringLiteral("locked")));
+            child<QTableView>(*page, "userTable")->horizontalHeader()->resizeSection(UserTableModel::EmailColumn, 321);
+            page->saveState(settings);
+        }
+        auto page = openPage();
+        page->restoreState(settings);
+        QCOMPARE(child<QComboBox>(*page, "userStatusFilter")->currentData().toString(), QStringLiteral("locked"));
+        QCOMPARE(child<QTableView>(*page, "userTable")->horizontalHeader()->sectionSize(UserTableModel::EmailColumn), 321);
+        settings.clear();
     }
 
     void editRolesAndDisable()

@@ -205,7 +205,10 @@ void UsersPage::loadRoles()
 
 void UsersPage::showTotal(qint64 total)
 {
-    m_total->setText(total < 0 ? tr("counting…") : tr("%1 users").arg(QLocale().toString(total)));
+    if (total < 0)
+        m_total->setText(tr("counting…"));
+    else
+        m_total->setText(total == 1 ? tr("1 user") : tr("%1 users").arg(QLocale().toString(total)));
 }
 
 void UsersPage::selectionChanged()

@@ -405,6 +405,62 @@ QString ApiClient::trustedFingerprint(const QString& hostPort)
     return QSettings().value(trustKey(hostPort)).toString();
 }
 
+QNetworkReply* ApiClient::stream(const QString& path, const QUrlQuery& query, const QObject* context,
+                                 ChunkHandler onChunk, std::function<void()> onFinished, ErrorHandler onError)
+{
+    const QString endpoint = QStringLiteral("GET ") + path;
+    if (refuseWithoutServer(endpoint, context, onError))
+        return nullptr;
+    QUrl url = endpointUrl(path);
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    if (!m_accessToken.isEmpty())
+        request.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + m_accessToken);
+    // Qt's transfer timeout restarts with every byte, so a long export only fails when it stalls.
+    request.setTransferTimeout(static_cast<int>(m_timeout.count()));
+    QNetworkReply* reply = m_network->get(request);
+    const quint64 generation = m_generation;
+    const auto succeeded = [reply]() {
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        return status >= 200 && status < 300;
+    };
+    connect(reply, &QNetworkReply::readyRead, context, [reply, succeeded, onChunk]() {
+        if (succeeded())
+            onChunk(reply->readAll());
+    });
+    connect(reply, &QNetworkReply::finished, context,
+            [this, reply, endpoint, generation, succeeded, onChunk, onFinished = std::move(onFinished),
+             onError = std::move(onError)]() {
+                reply->deleteLater();
+                if (generation != m_generation)
+                    return;
+                const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                if (status == 0 || (succeeded() && reply->error() != QNetworkReply::NoError)) {
+                    onError(networkError(reply, endpoint));
+                    return;
+                }
+                const QString requestId = QString::fromLatin1(reply->rawHeader(QByteArrayLiteral("X-Request-Id")));
+                if (!succeeded()) {
+                    onError(ApiError::fromHttp(endpoint, status, reply->readAll(), requestId));
+                    return;
+                }
+                if (reply->bytesAvailable() > 0)
+                    onChunk(reply->readAll());
+                onFinished();
+            });
+    connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+    return reply;
+}
+
+void ApiClient::cancelStream(QNetworkReply* reply)
+{
+    if (!reply)
+        return;
+    reply->disconnect();
+    reply->abort();
+    reply->deleteLater();
+}
+
 bool ApiClient::refuseWithoutServer(const QString& endpoint, const QObject* context, const ErrorHandler& onError)
 {
     if (!m_serverUrl.isEmpty())

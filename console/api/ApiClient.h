@@ -86,6 +86,14 @@ public:
     // The certificate behind the last TLS failure (null when there was none).
     QSslCertificate lastRejectedCertificate() const { return m_rejectedCertificate; }
 
+    // A GET whose 2xx body is handed over piece by piece as it arrives, so an export of any size needs constant
+    // memory. onChunk runs for each piece, then exactly one of onFinished / onError (an error answer is read
+    // whole, for its envelope). cancelStream() stops it: nothing more runs.
+    using ChunkHandler = std::function<void(const QByteArray& chunk)>;
+    QNetworkReply* stream(const QString& path, const QUrlQuery& query, const QObject* context, ChunkHandler onChunk,
+                          std::function<void()> onFinished, ErrorHandler onError);
+    static void cancelStream(QNetworkReply* reply);
+
 Q_SIGNALS:
     void readinessLoaded(const authshield::ReadinessReport& report);
     void requestFailed(const authshield::console::ApiError& error);

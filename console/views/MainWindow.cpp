@@ -2,13 +2,17 @@
 
 #include "console/api/ApiClient.h"
 #include "console/api/CredentialStore.h"
+#include "console/views/AuditPage.h"
 #include "console/views/ConsolePage.h"
 #include "console/views/DashboardPage.h"
 #include "console/views/KeysPage.h"
 #include "console/views/LocalServerDialog.h"
 #include "console/views/LoginDialog.h"
+#include "console/views/RolesPage.h"
 #include "console/views/ServerPage.h"
+#include "console/views/SessionsPage.h"
 #include "console/views/SettingsPage.h"
+#include "console/views/UsersPage.h"
 #include "shared/dto/Readiness.h"
 
 #include <QAction>
@@ -155,7 +159,10 @@ void MainWindow::addStandardPages()
     connect(m_serverPage, &ServerPage::localServerRequested, this, &MainWindow::openLocalServerDialog);
     addPage(m_serverPage);
     addPage(new DashboardPage(m_api, this));
-    // console-data's pages (Users, Roles, Sessions, Audit) are added here at merge.
+    addPage(new UsersPage(m_api, this));
+    addPage(new RolesPage(m_api, this));
+    addPage(new SessionsPage(m_api, this));
+    addPage(new AuditPage(m_api, this));
     addPage(new SettingsPage(m_api, this));
     addPage(new KeysPage(m_api, this));
 }

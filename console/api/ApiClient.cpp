@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSslConfiguration>
 #include <QStringList>
@@ -225,8 +226,11 @@ void ApiClient::verifyMfa(const QString& mfaToken, const QString& code, const QO
                           ErrorHandler onError)
 {
     const QString email = m_pendingMfaEmail;
+    // Six digits are an authenticator code; anything else is taken for a recovery code.
+    static const QRegularExpression totp(QStringLiteral("^[0-9]{6}$"));
+    const QString field = totp.match(code).hasMatch() ? QStringLiteral("code") : QStringLiteral("recovery_code");
     sendAnonymous("POST", QStringLiteral("/api/v1/auth/mfa/verify"),
-                  QJsonDocument(QJsonObject{{QStringLiteral("mfa_token"), mfaToken}, {QStringLiteral("code"), code}}),
+                  QJsonDocument(QJsonObject{{QStringLiteral("mfa_token"), mfaToken}, {field, code}}),
                   context,
                   [this, email, onDone, onError](const QJsonDocument& body, int) {
                       handleLoginAnswer(body, email, onDone, onError);
@@ -238,6 +242,17 @@ void ApiClient::handleLoginAnswer(const QJsonDocument& body, const QString& emai
                                   const ErrorHandler& onError)
 {
     const QJsonObject answer = body.object();
+    if (answer.value(QStringLiteral("mfa_enrolment_required")).toBool()) {
+        ApiError error;
+        error.kind = ApiError::Kind::Server;
+        error.endpoint = QStringLiteral("POST /api/v1/auth/login");
+        error.httpStatus = 200;
+        error.code = QStringLiteral("mfa_enrolment_required");
+        error.message = QStringLiteral("This account must set up two-factor authentication before it can sign in. "
+                                       "Enrol an authenticator app for it first, then sign in here.");
+        onError(error);
+        return;
+    }
     if (answer.value(QStringLiteral("mfa_required")).toBool()) {
         m_pendingMfaEmail = email;
         onDone(answer.value(QStringLiteral("mfa_token")).toString());

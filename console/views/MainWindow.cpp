@@ -169,7 +169,8 @@ void MainWindow::addStandardPages()
 
 void MainWindow::addPage(ConsolePage* page)
 {
-    page->setObjectName(page->title().toLower() + QStringLiteral("Page"));
+    if (page->objectName().isEmpty())
+        page->setObjectName(page->title().toLower().remove(QLatin1Char(' ')) + QStringLiteral("Page"));
     m_pages.append(page);
     m_stack->addWidget(page);
     m_navigation->addItem(page->title());

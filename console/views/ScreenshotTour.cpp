@@ -57,7 +57,7 @@ void ScreenshotTour::next()
         if (m_index == 0)
             page->refresh();
         QTimer::singleShot(kSettleMs, this, [this, page]() {
-            if (!grab(m_window, QStringLiteral("%1-%2").arg(m_index + 1, 2, 10, QLatin1Char('0')).arg(page->title().toLower())))
+            if (!grab(m_window, QStringLiteral("%1-%2").arg(m_index + 1, 2, 10, QLatin1Char('0')).arg(page->title().toLower().replace(QLatin1Char(' '), QLatin1Char('-')))))
                 ++m_failures;
             ++m_index;
             next();

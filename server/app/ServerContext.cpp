@@ -16,6 +16,7 @@
 #include "server/ratelimit/RateLimitService.h"
 #include "server/audit/AuditLog.h"
 #include "server/crypto/Argon2idHasher.h"
+#include "server/crypto/CryptoRuntime.h"
 #include "server/core/Log.h"
 #include "server/core/ServerMetrics.h"
 #include "server/http/AccountPages.h"
@@ -244,7 +245,10 @@ Result<void> ServerContext::start()
     (void)QSslConfiguration::defaultConfiguration();
     m_http = std::make_unique<HttpServer>(config.http, *m_pipeline, *m_slowPool, this);
     Database* database = m_database.get();
-    m_http->setThreadCleanup([database] { database->releaseThreadConnection(); });
+    m_http->setThreadCleanup([database] {
+        database->releaseThreadConnection();
+        CryptoRuntime::releaseThreadState(); // the pool's threads verify tokens and run SMTP tests
+    });
     Result<quint16> port = m_http->start();
     if (!port)
         return port.error();

@@ -3,6 +3,7 @@
 #include "server/crypto/SecretBox.h"
 #include "server/crypto/SigningKey.h"
 
+#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include <mutex>
@@ -70,6 +71,11 @@ Result<void> CryptoRuntime::initialise()
         result = selfTest();
     });
     return result;
+}
+
+void CryptoRuntime::releaseThreadState()
+{
+    OPENSSL_thread_stop();
 }
 
 } // namespace authshield::server

@@ -11,6 +11,10 @@ class CryptoRuntime
 {
 public:
     static Result<void> initialise();
+
+    // Frees OpenSSL's state for the calling thread (error queue, DRBG). Threads that used TLS or EVP call it as
+    // they end: OpenSSL's own thread-exit clean-up intermittently lost that state under ASan's leak check.
+    static void releaseThreadState();
 };
 
 } // namespace authshield::server

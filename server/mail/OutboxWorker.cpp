@@ -2,6 +2,7 @@
 
 #include "server/core/Clock.h"
 #include "server/core/Log.h"
+#include "server/crypto/CryptoRuntime.h"
 #include "server/mail/MailOutbox.h"
 #include "server/mail/MailTransport.h"
 
@@ -69,8 +70,13 @@ void OutboxWorker::start()
         poll(); // deliver what a previous run left behind without waiting a whole interval
     });
     // finished is emitted on the worker thread itself, so the connection is closed by the thread that owns it.
-    connect(m_thread, &QThread::finished, m_threadContext, [this] { m_outbox.releaseThreadConnection(); },
-            Qt::DirectConnection);
+    connect(
+        m_thread, &QThread::finished, m_threadContext,
+        [this] {
+            m_outbox.releaseThreadConnection();
+            CryptoRuntime::releaseThreadState(); // SMTP over TLS ran here
+        },
+        Qt::DirectConnection);
     connect(m_thread, &QThread::finished, m_threadContext, &QObject::deleteLater);
     m_running = true;
     m_outbox.setWakeHandler([this] { wake(); });

@@ -1,5 +1,7 @@
 #include "tests/support/SmtpSink.h"
 
+#include "server/crypto/CryptoRuntime.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QMutex>
@@ -488,6 +490,10 @@ bool SmtpSink::start(quint16 port)
         m_server = new Server(m_shared);
         m_server->moveToThread(m_thread.get());
         QObject::connect(m_thread.get(), &QThread::finished, m_server, &QObject::deleteLater);
+        // Emitted on the sink's thread as it ends: its TLS sessions' OpenSSL state goes with it.
+        QObject::connect(
+            m_thread.get(), &QThread::finished, m_server, [] { server::CryptoRuntime::releaseThreadState(); },
+            Qt::DirectConnection);
         m_thread->start();
     }
     bool listening = false;

@@ -116,8 +116,11 @@ SettingsPage::SettingsPage(ApiClient* api, QWidget* parent)
     auto* form = new QFormLayout(smtpBox);
     m_host = new QLineEdit(smtpBox);
     m_port = new QSpinBox(smtpBox);
-    m_port->setRange(1, 65535);
-    m_port->setValue(587);
+    // 0 is the server's "default port for the security mode" (587 / 465 / 25); a 1.. range showed it as 1 and
+    // saving then sent port 1.
+    m_port->setRange(0, 65535);
+    m_port->setSpecialValueText(QStringLiteral("default for the security mode"));
+    m_port->setValue(0);
     m_security = new QComboBox(smtpBox);
     m_security->addItem(QStringLiteral("STARTTLS (port 587)"), QStringLiteral("starttls"));
     m_security->addItem(QStringLiteral("TLS from the start (port 465)"), QStringLiteral("tls"));

@@ -53,6 +53,18 @@ private Q_SLOTS:
         QCOMPARE(m_server.stop(), 0);
     }
 
+    void anUnsetPortShowsAsTheDefault()
+    {
+        // A fresh server has port 0 (the security mode's default); the form must not turn it into port 1.
+        QCOMPARE(call(m_server.admin(), "GET", QStringLiteral("/api/v1/admin/settings/smtp")).body.object().value("port").toInt(),
+                 0);
+        m_page->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!edit("smtp_from_address")->text().isEmpty(), 15000);
+        auto* port = m_page->findChild<QSpinBox*>(QStringLiteral("smtp_port"));
+        QCOMPARE(port->value(), 0);
+        QCOMPARE(port->text(), QStringLiteral("default for the security mode"));
+    }
+
     void savesTheFormAndKeepsThePasswordWriteOnly()
     {
         QVERIFY(m_sink.start());

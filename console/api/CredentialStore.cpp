@@ -24,6 +24,9 @@ QString reasonFor(const QKeychain::Job& job)
 
 } // namespace
 
+// Keychain jobs have no parent on purpose: QtKeychain cannot cancel a job in flight (its backends call back into
+// the job when the keyring answers), so deleting one with the window that started it crashed later in the event
+// loop. A job deletes itself once finished (autoDelete); the caller's context still guards the callbacks.
 CredentialStore::CredentialStore(QObject* parent)
     : QObject(parent)
 {
@@ -36,7 +39,7 @@ QString CredentialStore::keyFor(const QString& serverUrl, const QString& email)
 
 void CredentialStore::store(const QString& key, const QString& password, const QObject* context, Done onDone, Failed onError)
 {
-    auto* job = new QKeychain::WritePasswordJob(kService, this);
+    auto* job = new QKeychain::WritePasswordJob(kService, nullptr);
     job->setInsecureFallback(false);
     job->setKey(key);
     job->setTextData(password);
@@ -51,7 +54,7 @@ void CredentialStore::store(const QString& key, const QString& password, const Q
 
 void CredentialStore::read(const QString& key, const QObject* context, PasswordRead onDone, Failed onError)
 {
-    auto* job = new QKeychain::ReadPasswordJob(kService, this);
+    auto* job = new QKeychain::ReadPasswordJob(kService, nullptr);
     job->setInsecureFallback(false);
     job->setKey(key);
     connect(job, &QKeychain::Job::finished, context, [job, onDone = std::move(onDone), onError = std::move(onError)]() {
@@ -65,7 +68,7 @@ void CredentialStore::read(const QString& key, const QObject* context, PasswordR
 
 void CredentialStore::remove(const QString& key, const QObject* context, Done onDone, Failed onError)
 {
-    auto* job = new QKeychain::DeletePasswordJob(kService, this);
+    auto* job = new QKeychain::DeletePasswordJob(kService, nullptr);
     job->setInsecureFallback(false);
     job->setKey(key);
     connect(job, &QKeychain::Job::finished, context, [job, onDone = std::move(onDone), onError = std::move(onError)]() {

@@ -27,6 +27,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 namespace authshield::console {
 
 namespace {
@@ -99,6 +101,13 @@ AuditPage::AuditPage(ApiClient* api, QWidget* parent)
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
+    // One line per event: wrapped ids doubled every row's height and still cut the type. Ids are elided in the
+    // middle (both ends stay recognisable); the full event is in the detail pane.
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    const int defaultWidths[] = {140, 170, 70, 120, 120};
+    for (int column = 0; column < int(std::size(defaultWidths)) && column < m_model->columnCount(); ++column)
+        m_table->setColumnWidth(column, defaultWidths[column]);
     m_detail->setObjectName(QStringLiteral("auditDetail"));
     m_detail->setReadOnly(true);
     m_detail->setLineWrapMode(QPlainTextEdit::NoWrap);

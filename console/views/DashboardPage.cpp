@@ -199,9 +199,16 @@ void DashboardPage::showStats(const QJsonObject& stats)
         if (!axes.isEmpty())
             axes.first()->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(last));
     }
-    const auto vertical = chart->axes(Qt::Vertical);
-    if (!vertical.isEmpty())
-        vertical.first()->setRange(0, static_cast<double>(top) * 1.1 + 1);
+    // Whole-number ticks (1, 2, 5, 10, 20, … apart, at most 6 of them): the labels are "%d", and a range such as
+    // 0..6 in 5 ticks printed 1.5 and 4.5 as "1" and "4".
+    if (auto* counts = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0))) {
+        qint64 step = 1;
+        for (int factor = 0; (top + 1 + step - 1) / step > 5 && factor < 60; ++factor)
+            step = step * (factor % 3 == 1 ? 5 : 2) / (factor % 3 == 1 ? 2 : 1);
+        const qint64 ceiling = ((top + step) / step) * step; // strictly above top: the line never hugs the frame
+        counts->setRange(0, static_cast<double>(ceiling));
+        counts->setTickCount(static_cast<int>(ceiling / step) + 1);
+    }
     m_updatedLabel->setText(QStringLiteral("Updated %1").arg(locale.toString(QTime::currentTime(), QLocale::ShortFormat)));
 }
 

@@ -9,6 +9,7 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -91,8 +92,14 @@ LoginDialog::LoginDialog(ApiClient* api, CredentialStore* credentials, QWidget* 
     m_tlsDetails->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* trustButton = new QPushButton(QStringLiteral("&Trust this certificate for this server"), m_tlsBox);
     trustButton->setObjectName(QStringLiteral("trustCertificateButton"));
+    auto* distrustButton = new QPushButton(QStringLiteral("&Do not trust it"), m_tlsBox);
+    distrustButton->setObjectName(QStringLiteral("distrustCertificateButton"));
     tlsLayout->addWidget(m_tlsDetails);
-    tlsLayout->addWidget(trustButton, 0, Qt::AlignLeft);
+    auto* tlsButtons = new QHBoxLayout;
+    tlsButtons->addWidget(trustButton);
+    tlsButtons->addWidget(distrustButton);
+    tlsButtons->addStretch(1);
+    tlsLayout->addLayout(tlsButtons);
     m_tlsBox->hide();
     layout->addWidget(m_tlsBox);
 
@@ -116,6 +123,12 @@ LoginDialog::LoginDialog(ApiClient* api, CredentialStore* credentials, QWidget* 
         ApiClient::trustCertificate(m_untrustedHost, ApiClient::fingerprint(m_untrustedCertificate));
         m_tlsBox->hide();
         submit();
+    });
+    connect(distrustButton, &QPushButton::clicked, this, [this]() {
+        m_tlsBox->hide();
+        m_errorLabel->setText(QStringLiteral("Not connected: the certificate of %1 is not trusted.").arg(m_untrustedHost));
+        m_errorLabel->show();
+        m_untrustedCertificate = QSslCertificate();
     });
     connect(m_api, &ApiClient::tlsCertificateRejected, this, &LoginDialog::showCertificate);
     m_passwordEdit->setFocus();
@@ -223,10 +236,15 @@ void LoginDialog::showError(const ApiError& error)
 {
     setBusy(false);
     QString text = error.displayText();
-    if (error.code == QStringLiteral("invalid_credentials"))
+    const bool codeStep = m_steps->currentIndex() == 1;
+    // On the code step the server answers a wrong code with invalid_credentials ("The code is incorrect."):
+    // keep the code step; only an expired or used-up MFA token (any other 401) means starting over.
+    if (error.code == QStringLiteral("invalid_credentials") && !codeStep)
         text = QStringLiteral("The email or password is wrong. ") + text;
-    if (m_steps->currentIndex() == 1 && error.httpStatus == 401 && error.code != QStringLiteral("invalid_code")) {
-        // The MFA step expired: start over with the password.
+    if (codeStep && error.code == QStringLiteral("invalid_credentials")) {
+        m_codeEdit->selectAll();
+        m_codeEdit->setFocus();
+    } else if (codeStep && error.httpStatus == 401) {
         m_steps->setCurrentIndex(0);
     }
     m_errorLabel->setText(text);

@@ -116,11 +116,15 @@ SettingsPage::SettingsPage(ApiClient* api, QWidget* parent)
     auto* form = new QFormLayout(smtpBox);
     m_host = new QLineEdit(smtpBox);
     m_port = new QSpinBox(smtpBox);
-    m_port->setRange(1, 65535);
-    m_port->setValue(587);
+    // 0 is the server's "default port for the security mode" (587 / 465 / 25); a 1.. range showed it as 1 and
+    // saving then sent port 1.
+    m_port->setRange(0, 65535);
+    m_port->setSpecialValueText(QStringLiteral("default for the security mode"));
+    m_port->setValue(0);
     m_security = new QComboBox(smtpBox);
     m_security->addItem(QStringLiteral("STARTTLS (port 587)"), QStringLiteral("starttls"));
     m_security->addItem(QStringLiteral("TLS from the start (port 465)"), QStringLiteral("tls"));
+    m_security->addItem(QStringLiteral("STARTTLS when offered"), QStringLiteral("opportunistic"));
     m_security->addItem(QStringLiteral("None — plain text (testing only)"), QStringLiteral("none"));
     m_username = new QLineEdit(smtpBox);
     m_password = new QLineEdit(smtpBox);
@@ -132,6 +136,9 @@ SettingsPage::SettingsPage(ApiClient* api, QWidget* parent)
     m_fromName = new QLineEdit(smtpBox);
     m_replyTo = new QLineEdit(smtpBox);
     m_ehloName = new QLineEdit(smtpBox);
+    m_caFile = new QLineEdit(smtpBox);
+    m_caFile->setPlaceholderText(QStringLiteral("system trust store"));
+    m_caFile->setToolTip(QStringLiteral("A PEM file on the server with the CA certificates to trust for this mail server"));
     addSmtpRow(form, QStringLiteral("&Host:"), m_host, QStringLiteral("host"));
     addSmtpRow(form, QStringLiteral("P&ort:"), m_port, QStringLiteral("port"));
     addSmtpRow(form, QStringLiteral("Se&curity:"), m_security, QStringLiteral("security"));
@@ -148,6 +155,7 @@ SettingsPage::SettingsPage(ApiClient* api, QWidget* parent)
     addSmtpRow(form, QStringLiteral("From &name:"), m_fromName, QStringLiteral("from_name"));
     addSmtpRow(form, QStringLiteral("&Reply-to:"), m_replyTo, QStringLiteral("reply_to"));
     addSmtpRow(form, QStringLiteral("&EHLO name:"), m_ehloName, QStringLiteral("ehlo_name"));
+    addSmtpRow(form, QStringLiteral("C&A file (on the server):"), m_caFile, QStringLiteral("ca_file"));
     smtpLayout->addWidget(smtpBox);
     m_smtpError = new QLabel(smtpTab);
     m_smtpError->setObjectName(QStringLiteral("smtpErrorLabel"));
@@ -269,6 +277,7 @@ void SettingsPage::showSmtp(const QJsonObject& smtp)
     m_fromName->setText(smtp.value(QStringLiteral("from_name")).toString());
     m_replyTo->setText(smtp.value(QStringLiteral("reply_to")).toString());
     m_ehloName->setText(smtp.value(QStringLiteral("ehlo_name")).toString());
+    m_caFile->setText(smtp.value(QStringLiteral("ca_file")).toString());
 }
 
 void SettingsPage::saveSmtp()
@@ -282,7 +291,8 @@ void SettingsPage::saveSmtp()
                      {QStringLiteral("from_address"), m_fromAddress->text().trimmed()},
                      {QStringLiteral("from_name"), m_fromName->text()},
                      {QStringLiteral("reply_to"), m_replyTo->text().trimmed()},
-                     {QStringLiteral("ehlo_name"), m_ehloName->text().trimmed()}};
+                     {QStringLiteral("ehlo_name"), m_ehloName->text().trimmed()},
+                     {QStringLiteral("ca_file"), m_caFile->text().trimmed()}};
     if (!m_password->text().isEmpty()) // empty = keep the stored password
         body.insert(QStringLiteral("password"), m_password->text());
     Q_EMIT busyChanged(true);

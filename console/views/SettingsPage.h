@@ -66,6 +66,7 @@ private:
     QLineEdit* m_fromName = nullptr;
     QLineEdit* m_replyTo = nullptr;
     QLineEdit* m_ehloName = nullptr;
+    QLineEdit* m_caFile = nullptr;
     QLabel* m_smtpError = nullptr;
     QLineEdit* m_testTo = nullptr;
     QPushButton* m_testButton = nullptr;

@@ -75,12 +75,13 @@ class StoredSection final : public SettingsSection
 {
 public:
     StoredSection(QString name, QList<IntegerSetting> fields, const Database& database, const AuditLog& audit,
-                  const Clock& clock)
+                  const Clock& clock, std::function<void()> afterCommit)
         : m_name(std::move(name))
         , m_fields(std::move(fields))
         , m_database(database)
         , m_audit(audit)
         , m_clock(clock)
+        , m_afterCommit(std::move(afterCommit))
     {
     }
 
@@ -158,7 +159,11 @@ public:
                            QJsonObject { { QStringLiteral("changes"), changes } } };
         if (Result<qint64> recorded = m_audit.record(event); !recorded)
             return recorded.error();
-        return tx->commit();
+        if (Result<void> committed = tx->commit(); !committed)
+            return committed;
+        if (m_afterCommit)
+            m_afterCommit();
+        return success();
     }
 
 private:
@@ -167,6 +172,7 @@ private:
     const Database& m_database;
     const AuditLog& m_audit;
     const Clock& m_clock;
+    const std::function<void()> m_afterCommit;
 };
 } // namespace
 
@@ -244,9 +250,9 @@ std::unique_ptr<SettingsSection> makeLockoutSection(SecuritySettings& settings)
 
 std::unique_ptr<SettingsSection> makeStoredSection(const QString& name, QList<IntegerSetting> fields,
                                                    const Database& database, const AuditLog& audit,
-                                                   const Clock& clock)
+                                                   const Clock& clock, std::function<void()> afterCommit)
 {
-    return std::make_unique<StoredSection>(name, std::move(fields), database, audit, clock);
+    return std::make_unique<StoredSection>(name, std::move(fields), database, audit, clock, std::move(afterCommit));
 }
 
 } // namespace authshield::server

@@ -8,6 +8,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -55,6 +56,7 @@ std::unique_ptr<SettingsSection> makeLockoutSection(SecuritySettings& settings);
 
 // A section of integer fields stored as one JSON row in the settings table ("security.<name>"), audited as
 // settings.security.changed; read from the database on every current() (cheap, and the same on every instance).
+// afterCommit runs once the change is durable (an owner caching the values reloads and tells the other instances).
 struct IntegerSetting
 {
     QString key;
@@ -64,6 +66,6 @@ struct IntegerSetting
 };
 std::unique_ptr<SettingsSection> makeStoredSection(const QString& name, QList<IntegerSetting> fields,
                                                    const Database& database, const AuditLog& audit,
-                                                   const Clock& clock);
+                                                   const Clock& clock, std::function<void()> afterCommit = {});
 
 } // namespace authshield::server

@@ -418,6 +418,36 @@ private Q_SLOTS:
         QCOMPARE(login(port(), "victim@example.com", kPassword).status, 401);
     }
 
+    // Roles travel in access tokens: removing one ends the user's sessions at once (audited with the reason);
+    // adding one does not.
+    void removingARoleEndsTheUsersAccessAtOnce()
+    {
+        const QString id = seedUser(*m_db, { "demoted@example.com", kPassword, true, false, { "auditor", "user" } });
+        const QString token = tokenFor("demoted@example.com");
+        QCOMPARE(call("GET", kAdmin + "/audit?limit=1", token).status, 200);
+        const QByteArray path = kAdmin + "/users/" + id.toUtf8();
+        QCOMPARE(call("PATCH", path, m_adminToken, { { "roles", QJsonArray { "admin", "auditor", "user" } } }).status,
+                 200);
+        QCOMPARE(call("GET", "/api/v1/sessions", token).status, 200); // adding a role keeps the session
+        QCOMPARE(auditEvents("auth.sessions.revoked_all", id).size(), 0);
+
+        const TestResponse demoted = call("PATCH", path, m_adminToken, { { "roles", QJsonArray { "user" } } });
+        QCOMPARE(demoted.status, 200);
+        QCOMPARE(call("GET", kAdmin + "/audit?limit=1", token).status, 401);
+        QCOMPARE(call("GET", "/api/v1/sessions", token).status, 401);
+        const QList<QJsonObject> revoked = auditEvents("auth.sessions.revoked_all", id);
+        QCOMPARE(revoked.size(), 1);
+        QCOMPARE(revoked.first().value("details").toObject().value("reason").toString(),
+                 QStringLiteral("admin_roles_removed"));
+        const QList<QJsonObject> updated = auditEvents("admin.user.updated", id);
+        QVERIFY(!updated.isEmpty());
+        QCOMPARE(updated.first().value("details").toObject().value("sessions_revoked").toInt(), 1);
+        // A new login carries only the remaining role.
+        const QString fresh = tokenFor("demoted@example.com");
+        QCOMPARE(jwtPayload(fresh).value("roles").toArray(), QJsonArray { "user" });
+        QCOMPARE(call("GET", kAdmin + "/audit?limit=1", fresh).status, 403);
+    }
+
     void adminRevokesOneSession()
     {
         const QString id = seedUser(*m_db, { "sessions@example.com", kPassword });

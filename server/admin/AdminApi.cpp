@@ -161,6 +161,7 @@ AdminApi::AdminApi(const ServerConfig& config, const Database& database, const C
     , m_auth(auth)
     , m_security(security)
     , m_outbox(outbox)
+    , m_settings(database, [settings = &security.settings()] { settings->announce(); })
 {
     AccountLockout* lockout = &security.lockout();
     const Clock* clockPtr = &clock;
@@ -218,7 +219,7 @@ AdminApi::AdminApi(const ServerConfig& config, const Database& database, const C
         { IntegerSetting { QStringLiteral("access_ttl"), config.tokens.accessTtl.count(),
                            qMin(TokenLifetimes::kMinAccessTtl.count(), maxAccessTtl), maxAccessTtl },
           IntegerSetting { QStringLiteral("refresh_ttl"), config.tokens.refreshTtl.count(), 3600, 366LL * 86400 } },
-        database, audit, clock, [lifetimes] { lifetimes->changed(); }));
+        database, audit, clock, [lifetimes] { (void)lifetimes->reload(); }));
 }
 
 AdminApi::~AdminApi() = default;

@@ -9,6 +9,8 @@
 
 #include <QJsonDocument>
 
+#include <optional>
+
 namespace authshield::server {
 
 namespace {
@@ -64,6 +66,8 @@ public:
             return renamed(updated.error(), m_policyKey + QLatin1Char('.'), m_name + QLatin1Char('.'));
         return success();
     }
+
+    void committed() override { (void)m_settings.reload(); }
 
 private:
     SecuritySettings& m_settings;
@@ -129,9 +133,13 @@ public:
 
     Result<void> apply(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin) override
     {
-        Result<Transaction> tx = Transaction::begin(m_database);
-        if (!tx)
-            return tx.error();
+        std::optional<Transaction> tx;
+        if (!m_database.inTransaction()) { // SettingsRegistry::update holds one for the whole PUT
+            Result<Transaction> begun = Transaction::begin(m_database);
+            if (!begun)
+                return begun.error();
+            tx.emplace(std::move(begun).value());
+        }
         Result<QJsonObject> before = current();
         if (!before)
             return before.error();
@@ -159,11 +167,18 @@ public:
                            QJsonObject { { QStringLiteral("changes"), changes } } };
         if (Result<qint64> recorded = m_audit.record(event); !recorded)
             return recorded.error();
-        if (Result<void> committed = tx->commit(); !committed)
-            return committed;
+        if (!tx)
+            return success();
+        if (Result<void> done = tx->commit(); !done)
+            return done;
+        committed();
+        return success();
+    }
+
+    void committed() override
+    {
         if (m_afterCommit)
             m_afterCommit();
-        return success();
     }
 
 private:
@@ -175,6 +190,12 @@ private:
     const std::function<void()> m_afterCommit;
 };
 } // namespace
+
+SettingsRegistry::SettingsRegistry(const Database& database, std::function<void()> announce)
+    : m_database(database)
+    , m_announce(std::move(announce))
+{
+}
 
 void SettingsRegistry::add(std::unique_ptr<SettingsSection> section)
 {
@@ -232,9 +253,20 @@ Result<QJsonObject> SettingsRegistry::update(const QJsonObject& body, const QStr
     }
     if (!problems.fields.isEmpty())
         return problems;
+    {
+        Result<Transaction> tx = Transaction::begin(m_database);
+        if (!tx)
+            return tx.error();
+        for (auto it = body.constBegin(); it != body.constEnd(); ++it)
+            if (Result<void> applied = find(it.key())->apply(it->toObject(), actorId, origin); !applied)
+                return applied.error(); // rolls every section back
+        if (Result<void> committed = tx->commit(); !committed)
+            return committed.error();
+    }
     for (auto it = body.constBegin(); it != body.constEnd(); ++it)
-        if (Result<void> applied = find(it.key())->apply(it->toObject(), actorId, origin); !applied)
-            return applied.error();
+        find(it.key())->committed();
+    if (!body.isEmpty() && m_announce)
+        m_announce();
     return snapshot();
 }
 

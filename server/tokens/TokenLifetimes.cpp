@@ -63,14 +63,4 @@ Result<void> TokenLifetimes::reload()
     return success();
 }
 
-void TokenLifetimes::changed()
-{
-    (void)reload();
-    // The periodic reload covers instances that miss this (Redis down): the change is already durable.
-    if (Result<void> published = m_store.publish(QByteArrayLiteral("settings"), QByteArrayLiteral("tokens"));
-        !published)
-        Log::warning(u"settings"_s, u"could not notify other instances of the token lifetime change"_s,
-                     {{u"error"_s, published.error().message}});
-}
-
 } // namespace authshield::server

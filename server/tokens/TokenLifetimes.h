@@ -36,8 +36,6 @@ public:
     void start(std::chrono::milliseconds reloadInterval = std::chrono::seconds(30));
     // Re-reads the settings row. On failure the cached values stay in force.
     Result<void> reload();
-    // After a committed change: reload here and tell every other instance.
-    void changed();
 
     std::chrono::seconds accessTtl() const { return std::chrono::seconds(m_accessTtl.load()); }
     std::chrono::seconds refreshTtl() const { return std::chrono::seconds(m_refreshTtl.load()); }

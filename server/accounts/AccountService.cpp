@@ -1,5 +1,7 @@
 #include "server/accounts/AccountService.h"
 
+#include "server/accounts/AdminErrors.h"
+
 #include "server/accounts/EmailAddress.h"
 #include "server/accounts/UserViewCache.h"
 #include "server/audit/AuditLog.h"
@@ -516,8 +518,7 @@ Result<void> AccountService::deleteAccount(const QString& userId, const QString&
                 return admins.error();
             if (*admins <= 1) {
                 lastAdmin = true;
-                return Error::make(ErrorCode::Conflict, QStringLiteral("this is the last administrator account; "
-                                                                       "make another user an administrator first"));
+                return lastAdminError(); // 409 last_admin, as the admin routes answer
             }
         }
         // Revoked before the row goes: the revocation must reach every instance's blocklist, and the sessions

@@ -12,6 +12,8 @@
 #include <QSet>
 #include <QUuid>
 
+#include <algorithm>
+
 namespace authshield::server {
 
 namespace {
@@ -255,6 +257,17 @@ Result<UserSummary> UserAdministration::update(const QString& userId, const Admi
                 details.insert(QStringLiteral("roles"),
                                QJsonObject { { QStringLiteral("from"), QJsonArray::fromStringList(current) },
                                              { QStringLiteral("to"), QJsonArray::fromStringList(*newRoles) } });
+                // Access tokens carry the roles: a removed one would keep working until they expire. Ending the
+                // sessions (unless disabling just did) makes it fail at once everywhere; an added role needs no
+                // revocation, it appears in the next token.
+                const bool removesRole = std::any_of(current.cbegin(), current.cend(),
+                                                     [&](const QString& role) { return !newRoles->contains(role); });
+                if (removesRole && !details.contains(QStringLiteral("sessions_revoked"))) {
+                    Result<int> revoked = m_revoke(userId, QStringLiteral("admin_roles_removed"), origin, {});
+                    if (!revoked)
+                        return revoked.error();
+                    details.insert(QStringLiteral("sessions_revoked"), *revoked);
+                }
             }
         }
         if (Result<void> audited = audit(QStringLiteral("admin.user.updated"), userId, actorId, origin, details);

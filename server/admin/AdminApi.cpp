@@ -1,5 +1,7 @@
 #include "server/admin/AdminApi.h"
 
+#include "server/tokens/TokenLifetimes.h"
+
 #include "server/accounts/AccountService.h"
 #include "server/accounts/UserAdministration.h"
 #include "server/accounts/UserDirectory.h"
@@ -159,6 +161,7 @@ AdminApi::AdminApi(const ServerConfig& config, const Database& database, const C
     , m_auth(auth)
     , m_security(security)
     , m_outbox(outbox)
+    , m_settings(database, [settings = &security.settings()] { settings->announce(); })
 {
     AccountLockout* lockout = &security.lockout();
     const Clock* clockPtr = &clock;
@@ -207,11 +210,16 @@ AdminApi::AdminApi(const ServerConfig& config, const Database& database, const C
         }
         return limits;
     });
+    // access_ttl may only shorten the configured one (see TokenLifetimes: retired keys and revocations are kept
+    // for the configured access_ttl); every instance reloads the section when told, or within its reload interval.
+    TokenLifetimes* lifetimes = &auth.tokenLifetimes();
+    const qint64 maxAccessTtl = lifetimes->maxAccessTtl().count();
     m_settings.add(makeStoredSection(
         QStringLiteral("tokens"),
-        { IntegerSetting { QStringLiteral("access_ttl"), config.tokens.accessTtl.count(), 60, 86400 },
+        { IntegerSetting { QStringLiteral("access_ttl"), config.tokens.accessTtl.count(),
+                           qMin(TokenLifetimes::kMinAccessTtl.count(), maxAccessTtl), maxAccessTtl },
           IntegerSetting { QStringLiteral("refresh_ttl"), config.tokens.refreshTtl.count(), 3600, 366LL * 86400 } },
-        database, audit, clock));
+        database, audit, clock, [lifetimes] { (void)lifetimes->reload(); }));
 }
 
 AdminApi::~AdminApi() = default;

@@ -13,6 +13,7 @@
 #include "server/sessions/RevocationList.h"
 #include "server/sessions/SessionService.h"
 #include "server/storage/KeyValueStore.h"
+#include "server/tokens/TokenLifetimes.h"
 #include "server/storage/KeyValueStoreFactory.h"
 #include "server/tokens/AccessTokenVerifier.h"
 #include "server/tokens/SigningKeyStore.h"
@@ -94,6 +95,9 @@ Result<void> AuthModule::initialise(std::unique_ptr<SigningKeyStore> keys)
     m_sessions = std::make_unique<SessionService>(m_database, m_clock, *m_revocations, m_audit);
     m_tokens = std::make_unique<TokenService>(m_database, m_clock, m_config.tokens, m_issuer, *m_keys, *m_sessions,
                                               *m_users, m_audit);
+    m_lifetimes = new TokenLifetimes(m_config.tokens, m_database, m_store, this);
+    m_lifetimes->start();
+    m_tokens->setLifetimes(m_lifetimes);
     m_login = std::make_unique<LoginService>(*m_users, m_hasher, m_audit, *m_tokens, m_config.password);
     m_verifier
         = std::make_unique<AccessTokenVerifier>(*m_keys, *m_revocations, m_clock, m_issuer, m_config.tokens.audience);

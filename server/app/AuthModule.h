@@ -31,6 +31,7 @@ class RoleCatalog;
 class Router;
 class SessionService;
 class SigningKeyStore;
+class TokenLifetimes;
 class UserRepository;
 
 // The authentication core, wired from the configuration: signing keys, RBAC catalogue, sessions, revocation
@@ -62,6 +63,7 @@ public:
     RevocationList& revocations() { return *m_revocations; }
     SessionService& sessions() { return *m_sessions; }
     TokenService& tokens() { return *m_tokens; }
+    TokenLifetimes& tokenLifetimes() { return *m_lifetimes; }
     LoginService& login() { return *m_login; }
     AccessTokenVerifier& verifier() { return *m_verifier; }
     AccessTokenAuthenticator& authenticator() { return *m_authenticator; }
@@ -84,6 +86,7 @@ private:
     std::unique_ptr<RoleCatalog> m_roles;
     std::unique_ptr<SigningKeyStore> m_keys;
     RevocationList* m_revocations = nullptr;
+    TokenLifetimes* m_lifetimes = nullptr;
     std::unique_ptr<SessionService> m_sessions;
     std::unique_ptr<TokenService> m_tokens;
     std::unique_ptr<LoginService> m_login;

@@ -45,7 +45,16 @@ HttpResponse accepted(const QString& status)
 
 HttpResponse answer(const Result<void>& result, const std::function<HttpResponse()>& onSuccess)
 {
-    return result ? onSuccess() : HttpResponse::error(result.error());
+    if (result)
+        return onSuccess();
+    const Error& error = result.error();
+    // A conflict naming its own code (accounts/AdminErrors.h, e.g. last_admin) answers with it, as the admin API does.
+    if (error.code == ErrorCode::Conflict && error.fields.size() == 1 && error.fields.contains(QStringLiteral("code")))
+        return HttpResponse::json(409, QJsonObject { { QStringLiteral("error"),
+                                                       QJsonObject { { QStringLiteral("code"),
+                                                                       error.fields.value(QStringLiteral("code")) },
+                                                                     { QStringLiteral("message"), error.message } } } });
+    return HttpResponse::error(error);
 }
 
 // Parses the body and hands the typed fields over; 400/422 on the way when they are not right.

@@ -169,9 +169,14 @@ Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& 
         return toJson();
     const QStringList roles = **validated;
 
-    Result<Transaction> transaction = Transaction::begin(m_database);
-    if (!transaction)
-        return transaction.error();
+    // Joins the caller's transaction (one PUT of every settings section), which reloads and announces after it.
+    std::optional<Transaction> transaction;
+    if (!m_database.inTransaction()) {
+        Result<Transaction> begun = Transaction::begin(m_database);
+        if (!begun)
+            return begun.error();
+        transaction.emplace(std::move(begun).value());
+    }
     Result<QStringList> before = load();
     if (!before)
         return before.error();
@@ -201,6 +206,8 @@ Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& 
                                                           {u"to"_s, QJsonArray::fromStringList(roles)}}}}}};
     if (Result<qint64> recorded = m_auditLog.record(event); !recorded)
         return recorded.error();
+    if (!transaction)
+        return stored;
     if (Result<void> committed = transaction->commit(); !committed)
         return committed.error();
     install(roles);
@@ -237,6 +244,7 @@ public:
             return updated.error();
         return success();
     }
+    void committed() override { (void)m_policy.reload(); }
 
 private:
     MfaPolicy& m_policy;

@@ -1,5 +1,7 @@
 #include "server/ratelimit/SecuritySettings.h"
 
+#include <optional>
+
 #include "server/audit/AuditLog.h"
 #include "server/core/Clock.h"
 #include "server/core/Log.h"
@@ -116,9 +118,15 @@ Result<void> SecuritySettings::reload()
 Result<SecurityPolicy> SecuritySettings::update(const QJsonObject& change, const QString& actorId,
                                                 const RequestOrigin& origin)
 {
-    Result<Transaction> transaction = Transaction::begin(m_database);
-    if (!transaction)
-        return transaction.error();
+    // Joins the caller's transaction (one PUT of every settings section): the caller then reloads and announces
+    // after its commit, so nothing uncommitted is installed or published.
+    std::optional<Transaction> transaction;
+    if (!m_database.inTransaction()) {
+        Result<Transaction> begun = Transaction::begin(m_database);
+        if (!begun)
+            return begun.error();
+        transaction.emplace(std::move(begun).value());
+    }
     // Start from what is stored now (another instance may have changed it since our last reload).
     Result<SecurityPolicy> before = load();
     if (!before)
@@ -140,15 +148,22 @@ Result<SecurityPolicy> SecuritySettings::update(const QJsonObject& change, const
     event.details = QJsonObject{{u"changes"_s, before->differencesTo(*after)}};
     if (Result<qint64> recorded = m_auditLog.record(event); !recorded)
         return recorded.error();
+    if (!transaction)
+        return after;
     if (Result<void> committed = transaction->commit(); !committed)
         return committed.error();
 
     install(*after);
+    announce();
+    return after;
+}
+
+void SecuritySettings::announce()
+{
     // The periodic reload covers instances that miss this (Redis down): the change is already durable.
     if (Result<void> published = m_store.publish(channel(), QByteArrayLiteral("security")); !published)
         Log::warning(u"settings"_s, u"could not notify other instances of the security settings change"_s,
                      {{u"error"_s, published.error().message}});
-    return after;
 }
 
 } // namespace authshield::server

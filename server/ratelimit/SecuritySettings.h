@@ -45,8 +45,12 @@ public:
     Result<void> reload();
 
     // The domain operation behind PUT /admin/settings/security: validates the partial change, stores it with
-    // the audit event settings.security.changed in one transaction, and tells every instance.
+    // the audit event settings.security.changed in one transaction, and tells every instance. Inside the caller's
+    // open transaction it only stores: the caller reloads and announce()s after committing.
     Result<SecurityPolicy> update(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin);
+
+    // Tells every instance (this one included) to reload its settings.
+    void announce();
 
 Q_SIGNALS:
     void policyChanged();

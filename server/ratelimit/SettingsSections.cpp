@@ -9,6 +9,8 @@
 
 #include <QJsonDocument>
 
+#include <optional>
+
 namespace authshield::server {
 
 namespace {
@@ -65,6 +67,8 @@ public:
         return success();
     }
 
+    void committed() override { (void)m_settings.reload(); }
+
 private:
     SecuritySettings& m_settings;
     const QString m_name;
@@ -75,12 +79,13 @@ class StoredSection final : public SettingsSection
 {
 public:
     StoredSection(QString name, QList<IntegerSetting> fields, const Database& database, const AuditLog& audit,
-                  const Clock& clock)
+                  const Clock& clock, std::function<void()> afterCommit)
         : m_name(std::move(name))
         , m_fields(std::move(fields))
         , m_database(database)
         , m_audit(audit)
         , m_clock(clock)
+        , m_afterCommit(std::move(afterCommit))
     {
     }
 
@@ -128,9 +133,13 @@ public:
 
     Result<void> apply(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin) override
     {
-        Result<Transaction> tx = Transaction::begin(m_database);
-        if (!tx)
-            return tx.error();
+        std::optional<Transaction> tx;
+        if (!m_database.inTransaction()) { // SettingsRegistry::update holds one for the whole PUT
+            Result<Transaction> begun = Transaction::begin(m_database);
+            if (!begun)
+                return begun.error();
+            tx.emplace(std::move(begun).value());
+        }
         Result<QJsonObject> before = current();
         if (!before)
             return before.error();
@@ -158,7 +167,18 @@ public:
                            QJsonObject { { QStringLiteral("changes"), changes } } };
         if (Result<qint64> recorded = m_audit.record(event); !recorded)
             return recorded.error();
-        return tx->commit();
+        if (!tx)
+            return success();
+        if (Result<void> done = tx->commit(); !done)
+            return done;
+        committed();
+        return success();
+    }
+
+    void committed() override
+    {
+        if (m_afterCommit)
+            m_afterCommit();
     }
 
 private:
@@ -167,8 +187,15 @@ private:
     const Database& m_database;
     const AuditLog& m_audit;
     const Clock& m_clock;
+    const std::function<void()> m_afterCommit;
 };
 } // namespace
+
+SettingsRegistry::SettingsRegistry(const Database& database, std::function<void()> announce)
+    : m_database(database)
+    , m_announce(std::move(announce))
+{
+}
 
 void SettingsRegistry::add(std::unique_ptr<SettingsSection> section)
 {
@@ -226,9 +253,20 @@ Result<QJsonObject> SettingsRegistry::update(const QJsonObject& body, const QStr
     }
     if (!problems.fields.isEmpty())
         return problems;
+    {
+        Result<Transaction> tx = Transaction::begin(m_database);
+        if (!tx)
+            return tx.error();
+        for (auto it = body.constBegin(); it != body.constEnd(); ++it)
+            if (Result<void> applied = find(it.key())->apply(it->toObject(), actorId, origin); !applied)
+                return applied.error(); // rolls every section back
+        if (Result<void> committed = tx->commit(); !committed)
+            return committed.error();
+    }
     for (auto it = body.constBegin(); it != body.constEnd(); ++it)
-        if (Result<void> applied = find(it.key())->apply(it->toObject(), actorId, origin); !applied)
-            return applied.error();
+        find(it.key())->committed();
+    if (!body.isEmpty() && m_announce)
+        m_announce();
     return snapshot();
 }
 
@@ -244,9 +282,9 @@ std::unique_ptr<SettingsSection> makeLockoutSection(SecuritySettings& settings)
 
 std::unique_ptr<SettingsSection> makeStoredSection(const QString& name, QList<IntegerSetting> fields,
                                                    const Database& database, const AuditLog& audit,
-                                                   const Clock& clock)
+                                                   const Clock& clock, std::function<void()> afterCommit)
 {
-    return std::make_unique<StoredSection>(name, std::move(fields), database, audit, clock);
+    return std::make_unique<StoredSection>(name, std::move(fields), database, audit, clock, std::move(afterCommit));
 }
 
 } // namespace authshield::server

@@ -8,6 +8,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,14 +32,21 @@ public:
     // Checks a partial change without storing it: Error{ValidationFailed} with fields "<section>.<key>…".
     virtual Result<void> validate(const QJsonObject& change) const = 0;
     // Stores a validated change, audited, and tells every instance.
+    // Inside SettingsRegistry::update's open transaction it must join it and defer every effect outside the
+    // database (cache, notification) to committed().
     virtual Result<void> apply(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin) = 0;
+    // After the change is durable: bring this instance's cached values up to date.
+    virtual void committed() {}
 };
 
 // The registered sections. update() validates every section of the body first (one 422 names every bad field,
-// nothing stored), then applies them section by section.
+// nothing stored), then applies them all in one transaction (all sections or none) and, after the commit,
+// refreshes this instance's caches and announces the change to every instance once.
 class SettingsRegistry
 {
 public:
+    SettingsRegistry(const Database& database, std::function<void()> announce);
+
     void add(std::unique_ptr<SettingsSection> section);
     QStringList names() const;
     SettingsSection* find(const QString& name) const;
@@ -46,6 +54,8 @@ public:
     Result<QJsonObject> update(const QJsonObject& body, const QString& actorId, const RequestOrigin& origin);
 
 private:
+    const Database& m_database;
+    const std::function<void()> m_announce;
     std::vector<std::unique_ptr<SettingsSection>> m_sections;
 };
 
@@ -55,6 +65,8 @@ std::unique_ptr<SettingsSection> makeLockoutSection(SecuritySettings& settings);
 
 // A section of integer fields stored as one JSON row in the settings table ("security.<name>"), audited as
 // settings.security.changed; read from the database on every current() (cheap, and the same on every instance).
+// afterCommit runs once the change is durable (an owner caching the values reloads); the one who committed tells
+// the other instances.
 struct IntegerSetting
 {
     QString key;
@@ -64,6 +76,6 @@ struct IntegerSetting
 };
 std::unique_ptr<SettingsSection> makeStoredSection(const QString& name, QList<IntegerSetting> fields,
                                                    const Database& database, const AuditLog& audit,
-                                                   const Clock& clock);
+                                                   const Clock& clock, std::function<void()> afterCommit = {});
 
 } // namespace authshield::server

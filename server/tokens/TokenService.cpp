@@ -1,5 +1,7 @@
 #include "server/tokens/TokenService.h"
 
+#include "server/tokens/TokenLifetimes.h"
+
 #include "server/core/Metrics.h"
 
 #include "server/accounts/UserRepository.h"
@@ -67,6 +69,16 @@ TokenService::TokenService(const Database& database, const Clock& clock, const T
 {
 }
 
+qint64 TokenService::accessTtlSeconds() const
+{
+    return m_lifetimes ? m_lifetimes->accessTtl().count() : m_config.accessTtl.count();
+}
+
+qint64 TokenService::refreshTtlSeconds() const
+{
+    return m_lifetimes ? m_lifetimes->refreshTtl().count() : m_config.refreshTtl.count();
+}
+
 Result<TokenService::AccessToken> TokenService::issueAccessToken(const QString& userId, const QString& sessionId,
                                                                  const QStringList& roles)
 {
@@ -75,7 +87,7 @@ Result<TokenService::AccessToken> TokenService::issueAccessToken(const QString& 
         return key.error();
     const QDateTime now = m_clock.now();
     const qint64 iat = now.toSecsSinceEpoch();
-    const QDateTime expiresAt = QDateTime::fromSecsSinceEpoch(iat + m_config.accessTtl.count(), Qt::UTC);
+    const QDateTime expiresAt = QDateTime::fromSecsSinceEpoch(iat + accessTtlSeconds(), Qt::UTC);
     AccessToken token;
     SystemRandom random;
     token.tokenId = QString::fromLatin1(Base64Url::encode(random.bytes(16))); // 128 bits: unique, unguessable
@@ -154,7 +166,7 @@ Result<TokenPair> TokenService::startSession(const QString& userId, const Reques
     session.userId = userId;
     session.createdAt = now;
     session.lastSeenAt = now;
-    session.expiresAt = now.addSecs(m_config.refreshTtl.count());
+    session.expiresAt = now.addSecs(refreshTtlSeconds());
     session.idleExpiresAt = qMin(session.expiresAt, now.addSecs(m_config.refreshIdleTtl.count()));
     session.ip = origin.ip;
     session.userAgent = origin.userAgent;
@@ -179,7 +191,7 @@ Result<TokenPair> TokenService::startSession(const QString& userId, const Reques
     Result<AccessToken> access = issueAccessToken(userId, session.id, *roles);
     if (!access)
         return access.error();
-    return TokenPair { access->token, m_config.accessTtl.count(), *refresh, secondsUntil(now, session.idleExpiresAt),
+    return TokenPair { access->token, accessTtlSeconds(), *refresh, secondsUntil(now, session.idleExpiresAt),
                        session.id };
 }
 
@@ -271,7 +283,7 @@ Result<TokenPair> TokenService::refresh(const QString& refreshToken, const Reque
     Result<AccessToken> access = issueAccessToken(userId, sessionId, *roles);
     if (!access)
         return access.error();
-    return TokenPair { access->token, m_config.accessTtl.count(), *child, secondsUntil(now, idleExpiresAt), sessionId };
+    return TokenPair { access->token, accessTtlSeconds(), *child, secondsUntil(now, idleExpiresAt), sessionId };
 }
 
 Result<void> TokenService::logout(const TokenHolder& holder, const std::optional<QString>& refreshToken,

@@ -19,6 +19,7 @@ class Clock;
 class Database;
 class SessionService;
 class SigningKeyStore;
+class TokenLifetimes;
 class UserRepository;
 
 struct TokenPair
@@ -78,6 +79,8 @@ public:
     Result<TokenPair> startSession(const QString& userId, const RequestOrigin& origin);
     // Counts each detected reuse (metrics); optional.
     void setReuseCounter(CounterFamily* counter) { m_reuseCounter = counter; }
+    // The live access_ttl / refresh_ttl for new tokens and sessions; without it the configured ones apply.
+    void setLifetimes(const TokenLifetimes* lifetimes) { m_lifetimes = lifetimes; }
     // Rotation in one write transaction. Spent token → RefreshTokenReused (the session is revoked everywhere,
     // audited as auth.refresh.reused), except within [tokens] refresh_reuse_grace seconds of its first use, which
     // answers InvalidRefreshToken without revoking; unknown/expired/revoked → InvalidRefreshToken.
@@ -103,6 +106,9 @@ public:
 
 private:
     CounterFamily* m_reuseCounter = nullptr;
+    const TokenLifetimes* m_lifetimes = nullptr;
+    qint64 accessTtlSeconds() const;
+    qint64 refreshTtlSeconds() const;
     Result<QStringList> activeUserRoles(const QString& userId) const;
     Result<QString> insertRefreshToken(const QString& sessionId, const QString& parentId, const QDateTime& now,
                                        const QDateTime& expiresAt);

@@ -134,6 +134,8 @@ private Q_SLOTS:
         QVERIFY(m_contract.load());
         QVERIFY(m_backend.start());
         m_env = withoutThrottling(m_backend.serverEnvironment(QStringLiteral("admin_api")));
+        // Shared by a second instance of the same database (it must open the stored signing keys).
+        m_env.insert("AUTHSHIELD_SECRETS_ENCRYPTION_KEY", "q7Yx3v2S9kL0pW8eR5tU1iO4aD6fG3hJ2kL9zX0cV1E=");
         m_server = std::make_unique<ServerProcess>(m_env);
         QVERIFY2(m_server->start(), m_server->log().constData());
         m_db = openServerDatabase(m_env, m_server->dataDir());
@@ -416,6 +418,36 @@ private Q_SLOTS:
         QCOMPARE(login(port(), "victim@example.com", kPassword).status, 401);
     }
 
+    // Roles travel in access tokens: removing one ends the user's sessions at once (audited with the reason);
+    // adding one does not.
+    void removingARoleEndsTheUsersAccessAtOnce()
+    {
+        const QString id = seedUser(*m_db, { "demoted@example.com", kPassword, true, false, { "auditor", "user" } });
+        const QString token = tokenFor("demoted@example.com");
+        QCOMPARE(call("GET", kAdmin + "/audit?limit=1", token).status, 200);
+        const QByteArray path = kAdmin + "/users/" + id.toUtf8();
+        QCOMPARE(call("PATCH", path, m_adminToken, { { "roles", QJsonArray { "admin", "auditor", "user" } } }).status,
+                 200);
+        QCOMPARE(call("GET", "/api/v1/sessions", token).status, 200); // adding a role keeps the session
+        QCOMPARE(auditEvents("auth.sessions.revoked_all", id).size(), 0);
+
+        const TestResponse demoted = call("PATCH", path, m_adminToken, { { "roles", QJsonArray { "user" } } });
+        QCOMPARE(demoted.status, 200);
+        QCOMPARE(call("GET", kAdmin + "/audit?limit=1", token).status, 401);
+        QCOMPARE(call("GET", "/api/v1/sessions", token).status, 401);
+        const QList<QJsonObject> revoked = auditEvents("auth.sessions.revoked_all", id);
+        QCOMPARE(revoked.size(), 1);
+        QCOMPARE(revoked.first().value("details").toObject().value("reason").toString(),
+                 QStringLiteral("admin_roles_removed"));
+        const QList<QJsonObject> updated = auditEvents("admin.user.updated", id);
+        QVERIFY(!updated.isEmpty());
+        QCOMPARE(updated.first().value("details").toObject().value("sessions_revoked").toInt(), 1);
+        // A new login carries only the remaining role.
+        const QString fresh = tokenFor("demoted@example.com");
+        QCOMPARE(jwtPayload(fresh).value("roles").toArray(), QJsonArray { "user" });
+        QCOMPARE(call("GET", kAdmin + "/audit?limit=1", fresh).status, 403);
+    }
+
     void adminRevokesOneSession()
     {
         const QString id = seedUser(*m_db, { "sessions@example.com", kPassword });
@@ -570,6 +602,43 @@ private Q_SLOTS:
                       { { "password_policy", QJsonObject { { "min_length", 8 } } } })
                      .status,
                  200);
+    }
+
+    // A token lifetime change applies to the next login on this instance and on another instance of the same
+    // database; access_ttl cannot exceed the configured one (retired keys and revocations are kept that long).
+    void tokenLifetimesApplyToNewTokensOnEveryInstance()
+    {
+        const auto put = [this](const QJsonObject& tokens) {
+            return call("PUT", kAdmin + "/settings/security", m_adminToken, { { "tokens", tokens } });
+        };
+        const TestResponse tooLong = put({ { "access_ttl", 901 } });
+        QCOMPARE(tooLong.status, 422);
+        QVERIFY2(tooLong.json().value("error").toObject().value("fields").toObject().contains("tokens.access_ttl"),
+                 tooLong.body.constData());
+
+        std::unique_ptr<ServerProcess> other;
+        if (m_backend.isPostgres()) {
+            other = std::make_unique<ServerProcess>(m_env);
+            QVERIFY2(other->start(), other->log().constData());
+        }
+        QCOMPARE(put({ { "access_ttl", 120 }, { "refresh_ttl", 7200 } }).status, 200);
+        seedUser(*m_db, { "lifetimes@example.com", kPassword });
+        const auto checkLogin = [](quint16 serverPort) {
+            const TestResponse response = login(serverPort, "lifetimes@example.com", kPassword);
+            const QJsonObject payload = jwtPayload(response.json().value("access_token").toString());
+            return response.status == 200 && payload.value("exp").toInteger() - payload.value("iat").toInteger() == 120
+                && response.json().value("expires_in").toInteger() == 120
+                && response.json().value("refresh_expires_in").toInteger() == 7200;
+        };
+        QVERIFY(checkLogin(port()));
+        if (other) {
+            // Told through Redis at once; the periodic reload (30 s) is the safety net.
+            QTRY_VERIFY_WITH_TIMEOUT(checkLogin(other->port()), 35000);
+            QCOMPARE(other->stop(), 0);
+        }
+        QCOMPARE(put({ { "access_ttl", 900 }, { "refresh_ttl", 30 * 86400 } }).status, 200);
+        const TestResponse restored = login(port(), "lifetimes@example.com", kPassword);
+        QCOMPARE(restored.json().value("expires_in").toInteger(), 900);
     }
 
     void keysAndStats()

@@ -4,6 +4,10 @@
 
 #include <sys/socket.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace authshield::server {
 
 namespace {
@@ -26,6 +30,28 @@ qsizetype findEndOfHead(const QByteArray& data, qsizetype from)
     }
     return -1;
 }
+// A storm of connections (1,000 idle or slow ones) leaves the freed buffers of its sockets scattered over glibc's
+// per-thread arenas, where they stay resident (measured: +9 MB after 1,000 connections, 6 MB of it returned by
+// malloc_trim). Once a storm is over, hand that memory back instead of keeping the peak for the process' life.
+constexpr int kStormConnections = 256;
+constexpr int kCalmConnections = 16;
+std::atomic<bool> g_stormSeen { false };
+
+void noteOpened(int open)
+{
+    if (open >= kStormConnections)
+        g_stormSeen.store(true, std::memory_order_relaxed);
+}
+
+void noteClosed(int open)
+{
+    if (open >= kCalmConnections || !g_stormSeen.exchange(false))
+        return;
+#if defined(__GLIBC__)
+    // Shortly after, on this thread: the socket being destroyed and its closing peers free their buffers first.
+    QTimer::singleShot(std::chrono::milliseconds(500), [] { malloc_trim(0); });
+#endif
+}
 } // namespace
 
 GuardedSocket::GuardedSocket(const ConnectionLimits& limits, const RequestPipeline& pipeline,
@@ -35,7 +61,7 @@ GuardedSocket::GuardedSocket(const ConnectionLimits& limits, const RequestPipeli
     , m_pipeline(pipeline)
     , m_openConnections(openConnections)
 {
-    ++m_openConnections;
+    noteOpened(++m_openConnections);
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::CoarseTimer);
     connect(&m_timer, &QTimer::timeout, this, &GuardedSocket::onTimeout);
@@ -53,7 +79,7 @@ GuardedSocket::~GuardedSocket()
     for (const auto& connection : std::as_const(m_ownConnections))
         disconnect(connection);
     markGone();
-    --m_openConnections;
+    noteClosed(--m_openConnections);
 }
 
 void GuardedSocket::markGone()

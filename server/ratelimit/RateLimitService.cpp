@@ -92,10 +92,13 @@ Result<RateLimitDecision> RateLimitService::reserveLease(const QByteArray& key, 
         return reservation.error();
     if (reservation->granted > 1 && leaseLifetimeMs(rule) > 0) {
         QMutexLocker locker(&m_leaseMutex);
-        if (m_leases.size() >= kMaxLeases) {
+        // Expired leases are swept whenever the map has doubled since the last sweep, so it holds about the
+        // clients of the last lease lifetime; past kMaxLeases it starts over (dropping a lease only wastes it).
+        if (m_leases.size() >= m_nextLeaseSweep) {
             m_leases.removeIf([nowMs](const auto& entry) { return nowMs >= entry.value().expiresMs; });
             if (m_leases.size() >= kMaxLeases)
-                m_leases.clear(); // dropping leases only wastes reserved admissions
+                m_leases.clear();
+            m_nextLeaseSweep = qMax<qsizetype>(1024, 2 * m_leases.size());
         }
         Lease& lease = m_leases[key];
         lease.left = reservation->granted - 1;

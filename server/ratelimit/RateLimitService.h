@@ -88,6 +88,7 @@ private:
     QMutex m_transitionMutex;
     QMutex m_leaseMutex;
     QHash<QByteArray, Lease> m_leases;
+    qsizetype m_nextLeaseSweep = 1024;
 };
 
 } // namespace authshield::server

@@ -219,37 +219,73 @@ void Log::setSink(Sink sink)
     g_sink.store(sink);
 }
 
+namespace {
+
+// Qt::ISODateWithMs of now in UTC ("2026-11-23T17:55:00.123Z"); the part up to the seconds is formatted once per
+// second per thread, because QDateTime::toString is the dearest step of a log line.
+void appendTimestamp(QByteArray& out)
+{
+    thread_local qint64 cachedSecond = -1;
+    thread_local QByteArray prefix;
+    const qint64 ms = QDateTime::currentMSecsSinceEpoch();
+    const qint64 second = ms / 1000;
+    if (second != cachedSecond || ms < 0) {
+        const QByteArray full
+            = QDateTime::fromMSecsSinceEpoch(second * 1000, Qt::UTC).toString(Qt::ISODateWithMs).toLatin1();
+        prefix = full.left(full.size() - 4); // drop "000Z"
+        cachedSecond = second;
+    }
+    const int millis = static_cast<int>(ms % 1000);
+    out.append('"');
+    out.append(prefix);
+    const char digits[] = { char('0' + millis / 100), char('0' + millis / 10 % 10), char('0' + millis % 10), 'Z' };
+    out.append(digits, 4);
+    out.append('"');
+}
+
+} // namespace
+
 void Log::write(LogLevel level, const QString& component, const QString& message, const QJsonObject& fields)
 {
     if (static_cast<int>(level) < g_level.load())
         return;
     // The same line QJsonDocument would write for {ts, level, component, msg, ...fields} (keys sorted, a field
     // replacing a base key of the same name), built straight into one reusable buffer per thread.
-    const QString ts = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    struct Entry
+    {
+        QString key;
+        const QString* text = nullptr; // base entries: text, or the timestamp when null and value is undefined
+        QJsonValue value;
+    };
     const QString levelText = levelName(level);
-    std::pair<QStringView, QJsonValue> base[] = {
-        { u"component", component }, { u"level", levelText }, { u"msg", message }, { u"ts", ts } };
-    thread_local std::vector<std::pair<QString, QJsonValue>> entries;
+    thread_local std::vector<Entry> entries;
     entries.clear();
-    for (const auto& [key, value] : base) {
+    const std::pair<QStringView, const QString*> base[]
+        = { { u"component", &component }, { u"level", &levelText }, { u"msg", &message }, { u"ts", nullptr } };
+    for (const auto& [key, text] : base) {
         if (!fields.contains(key))
-            entries.emplace_back(key.toString(), value);
+            entries.push_back(Entry { key.toString(), text, QJsonValue(QJsonValue::Undefined) });
     }
     for (auto it = fields.begin(); it != fields.end(); ++it)
-        entries.emplace_back(it.key(), it.value());
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        entries.push_back(Entry { it.key(), nullptr, it.value() });
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
 
     thread_local QByteArray bytes;
     if (bytes.capacity() > 64 * 1024)
         bytes = QByteArray(); // one huge line must not pin its buffer for the thread's lifetime
     bytes.resize(0);
     bytes.append('{');
-    for (const auto& [key, value] : entries) {
+    for (const Entry& entry : entries) {
         if (bytes.size() > 1)
             bytes.append(',');
-        appendJsonString(bytes, key);
+        appendJsonString(bytes, entry.key);
         bytes.append(':');
-        appendJsonValue(bytes, value);
+        if (entry.text)
+            appendJsonString(bytes, *entry.text);
+        else if (entry.value.isUndefined())
+            appendTimestamp(bytes);
+        else
+            appendJsonValue(bytes, entry.value);
     }
     bytes.append("}\n");
 

@@ -1,5 +1,6 @@
 #include "console/views/MainWindow.h"
 #include "console/api/ApiClient.h"
+#include "console/views/ScreenshotTour.h"
 #include "shared/Version.h"
 
 #include <QApplication>
@@ -8,6 +9,7 @@
 
 using authshield::console::ApiClient;
 using authshield::console::MainWindow;
+using authshield::console::ScreenshotTour;
 
 int main(int argc, char** argv)
 {
@@ -26,6 +28,12 @@ int main(int argc, char** argv)
                                                          "(e.g. http://127.0.0.1:8080)."),
                                           QStringLiteral("url"));
     parser.addOption(serverOption);
+    // Hidden: scripts/console-screenshots.sh writes one PNG per screen with it.
+    QCommandLineOption screenshotsOption(QStringList{QStringLiteral("screenshots")},
+                                         QStringLiteral("Write one PNG per screen into <dir>, then exit."),
+                                         QStringLiteral("dir"));
+    screenshotsOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(screenshotsOption);
 
     // --help and --version must work without a display, so they are answered before QApplication exists.
     // Qt's own options (-platform …) are unknown here; QApplication removes them before the real parse.
@@ -58,7 +66,15 @@ int main(int argc, char** argv)
         window.setServerUrlText(url->toString());
     }
     window.show();
+    if (parser.isSet(screenshotsOption)) {
+        window.connectToServer();
+        auto* tour = new ScreenshotTour(&window, parser.value(screenshotsOption), &window);
+        tour->start();
+        return app.exec();
+    }
+    // The first thing to do is to sign in: the dialog opens pre-filled (with --server, or the server used last).
     if (parser.isSet(serverOption))
         window.connectToServer();
+    window.openLoginDialog();
     return app.exec();
 }

@@ -636,3 +636,34 @@ Result<void> AccountService::changePassword(const QString& userId, const QString
 }
 
 } // namespace authshield::server
+
+namespace authshield::server {
+
+Result<void> AccountService::mailInvite(const User& user, const QString& inviterEmail) const
+{
+    return mailTokenLink(user.id, AccountTokenPurpose::ResetPassword, std::chrono::seconds(kInviteTtl),
+                         QStringLiteral("admin_invite"), user.email, QStringLiteral("reset-password"),
+                         { { QStringLiteral("inviter"), inviterEmail },
+                           { QStringLiteral("display_name"), user.displayName } });
+}
+
+Result<void> AccountService::mailPasswordReset(const User& user) const
+{
+    return mailTokenLink(user.id, AccountTokenPurpose::ResetPassword, m_config.accounts.resetTtl, kPasswordReset,
+                         user.email, QStringLiteral("reset-password"));
+}
+
+void AccountService::wakeMail() const
+{
+    m_outbox.wake();
+}
+
+Result<QString> AccountService::hashNewPassword(const QString& password, const QString& email,
+                                                const QString& fieldName) const
+{
+    if (Result<void> policy = m_policy.check(password, email, fieldName); !policy)
+        return policy.error();
+    return m_hasher.hash(password.toUtf8());
+}
+
+} // namespace authshield::server

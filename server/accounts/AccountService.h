@@ -77,11 +77,22 @@ public:
     Result<void> changePassword(const QString& userId, const QString& sessionId, const QString& currentPassword,
                                 const QString& newPassword, const RequestOrigin& origin);
 
+    // Admin API. Both mails carry a set-password link made by the reset-token mechanism (so the reset page and
+    // POST /auth/reset-password consume it) and join the caller's transaction; call wakeMail() after commit.
+    Result<void> mailInvite(const User& user, const QString& inviterEmail) const;
+    Result<void> mailPasswordReset(const User& user) const;
+    void wakeMail() const;
+    // The password policy and Argon2id hash for a password an administrator sets (slow pool).
+    Result<QString> hashNewPassword(const QString& password, const QString& email, const QString& fieldName) const;
+    static constexpr std::chrono::hours kInviteTtl { 72 };
+
     // Trimmed, control and bidi-override characters removed, at most 100 characters.
     static Result<QString> sanitiseDisplayName(const QString& input, const QString& fieldName);
     static constexpr int kMaxDisplayNameLength = 100;
 
     const PasswordPolicy& passwordPolicy() const { return m_policy; }
+    // Live password limits (admin settings); call before the server serves requests.
+    void setPasswordLimitsSource(std::function<PasswordConfig()> source) { m_policy.setLimitsSource(std::move(source)); }
 
 private:
     Result<void> audit(const QString& type, const QString& actorId, const QString& subjectId,

@@ -54,11 +54,12 @@ QStringList PasswordPolicy::problems(const QString& password, const QString& ema
 {
     QStringList reasons;
     const qsizetype codePoints = password.toUcs4().size();
-    if (codePoints < m_config.minLength)
-        reasons << QStringLiteral("must be at least %1 characters long").arg(m_config.minLength);
+    const PasswordConfig limits = m_source ? m_source() : m_config;
+    if (codePoints < limits.minLength)
+        reasons << QStringLiteral("must be at least %1 characters long").arg(limits.minLength);
     const QByteArray utf8 = password.toUtf8();
-    if (utf8.size() > m_config.maxBytes)
-        reasons << QStringLiteral("must be at most %1 bytes long").arg(m_config.maxBytes);
+    if (utf8.size() > limits.maxBytes)
+        reasons << QStringLiteral("must be at most %1 bytes long").arg(limits.maxBytes);
     if (!password.isEmpty() && isCommon(password))
         reasons << QStringLiteral("is one of the 10,000 most common passwords");
     const QString trimmed = email.trimmed();

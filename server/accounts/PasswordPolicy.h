@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "server/core/Config.h"
 #include "shared/Result.h"
 
@@ -26,8 +28,12 @@ public:
 
     static bool isCommon(const QString& password);
 
+    // The live limits (admin settings section password_policy) instead of the configured ones; set before use.
+    void setLimitsSource(std::function<PasswordConfig()> source) { m_source = std::move(source); }
+
 private:
     const PasswordConfig& m_config;
+    std::function<PasswordConfig()> m_source;
     const PasswordHasher& m_hasher;
 };
 

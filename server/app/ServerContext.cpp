@@ -1,11 +1,15 @@
 #include "server/app/ServerContext.h"
 
 #include "server/accounts/AccountService.h"
+#include "server/admin/AdminApi.h"
+#include "server/admin/OpenApiDocument.h"
 #include "server/app/AccessTokenAuthenticator.h"
 #include "server/app/AuthModule.h"
 #include "server/app/LockoutMailNotifier.h"
 #include "server/admin/SmtpSettingsRoutes.h"
 #include "server/app/MfaModule.h"
+#include "server/mfa/MfaPolicy.h"
+#include "server/mfa/MfaRepository.h"
 #include "server/app/OpsRoutes.h"
 #include "server/app/SecurityServices.h"
 #include "server/ratelimit/AccountLockout.h"
@@ -60,7 +64,8 @@ ServerContext::~ServerContext()
 {
     stop();
     // Children are deleted only after the members; the security services use the storage members, so they go
-    // first (and the auth module, which holds pointers into them, before that; MFA before both).
+    // first (and the auth module, MFA and the admin API, which hold pointers into them, before that).
+    m_admin.reset();
     m_mfa.reset();
     m_auth.reset();
     m_outboxWorker.reset(); // uses the transport, which reads the SMTP settings
@@ -138,6 +143,11 @@ Result<void> ServerContext::openStorage()
         return !outcome || outcome->decision.allowed; // a limiter outage must not block password resets
     });
     m_security->addReadiness(m_readiness);
+    m_admin = std::make_unique<AdminApi>(m_loaded.config, *m_database, m_clock, *m_auditLog, *m_accounts, *m_auth,
+                                         *m_security, *m_mailOutbox);
+    m_admin->securitySettings().add(makeMfaSettingsSection(m_mfa->policy()));
+    MfaRepository* mfaRepository = &m_mfa->repository();
+    m_admin->setMfaStatusLookup([mfaRepository](const QString& userId) { return mfaRepository->isEnabled(userId); });
     return success();
 }
 
@@ -205,6 +215,11 @@ void ServerContext::registerRoutes()
     m_security->registerRoutes(m_router);
     m_auth->registerRoutes(m_router);
     m_mfa->registerRoutes(m_router);
+    m_admin->registerRoutes(m_router);
+    if (m_loaded.config.apiDocs)
+        if (Result<void> docs = registerOpenApiRoute(m_router); !docs)
+            Log::error(QStringLiteral("server"), QStringLiteral("GET /openapi.json disabled"),
+                       {{QStringLiteral("error"), docs.error().message}});
 }
 
 Result<void> ServerContext::start()

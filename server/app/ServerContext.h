@@ -13,6 +13,7 @@
 namespace authshield::server {
 
 class AccountService;
+class AdminApi;
 class Argon2idHasher;
 class AuditLog;
 class AuthModule;
@@ -61,6 +62,9 @@ public:
     const Readiness& readiness() const { return m_readiness; }
     // TOTP: repository (isEnabled), service, "require MFA for roles" policy (valid after start()).
     MfaModule& mfa() { return *m_mfa; }
+    // The admin API's services (valid after start()); e.g. admin().securitySettings().add(section).
+    AdminApi& admin() { return *m_admin; }
+    const Router& router() const { return m_router; }
 
 private:
     Result<void> openStorage();
@@ -84,6 +88,7 @@ private:
     SecurityServices* m_security = nullptr; // child QObject
     std::unique_ptr<AuthModule> m_auth;
     std::unique_ptr<MfaModule> m_mfa;
+    std::unique_ptr<AdminApi> m_admin;
     Readiness m_readiness;
     Router m_router;
     std::unique_ptr<RequestPipeline> m_pipeline;

@@ -1,6 +1,9 @@
 #include "server/http/GuardedSocket.h"
 
+#include "server/core/Log.h"
 #include "server/http/RequestPipeline.h"
+
+#include <QScopeGuard>
 
 #include <sys/socket.h>
 
@@ -228,24 +231,66 @@ quint64 GuardedSocket::beginRequest()
     return m_nextSlot++;
 }
 
-void GuardedSocket::completeRequest(quint64 slot, QByteArray bytes, bool closeAfter)
+void GuardedSocket::completeRequest(quint64 slot, QByteArray bytes, bool closeAfter, BodyStream stream)
 {
     for (PendingAnswer& answer : m_answers) {
         if (answer.slot == slot) {
             answer.bytes = std::move(bytes);
             answer.closeAfter = closeAfter || isLastAllowedRequest();
+            answer.stream = std::move(stream);
+            if (answer.stream && m_streamConnection == QMetaObject::Connection())
+                m_ownConnections.append(m_streamConnection = connect(this, &QAbstractSocket::bytesWritten, this,
+                                                                     [this] { flushAnswers(); }));
             break;
         }
     }
     flushAnswers();
 }
 
+bool GuardedSocket::pumpStream(PendingAnswer& answer)
+{
+    // Refill only while little is queued: the client's reading speed paces the producer (constant memory).
+    constexpr qint64 kLowWater = 256 * 1024;
+    for (int pieces = 0; pieces < 64 && bytesToWrite() < kLowWater; ++pieces) {
+        if (state() != QAbstractSocket::ConnectedState)
+            return false;
+        Result<QByteArray> piece = answer.stream();
+        if (!piece) {
+            Log::error(QStringLiteral("http"), QStringLiteral("streamed answer failed; closing the connection"),
+                       {{QStringLiteral("error"), piece.error().message}});
+            m_answers.clear();
+            m_closing = true;
+            abort();
+            return false;
+        }
+        if (piece->isEmpty()) {
+            write(QByteArrayLiteral("0\r\n\r\n"));
+            answer.stream = {};
+            return true;
+        }
+        write(QByteArray::number(piece->size(), 16) + "\r\n" + *piece + "\r\n");
+    }
+    return false; // more to come once the socket drained (bytesWritten)
+}
+
 void GuardedSocket::flushAnswers()
 {
+    if (m_flushing)
+        return; // write() may emit bytesWritten synchronously; the outer loop continues
+    m_flushing = true;
+    const auto done = qScopeGuard([this] { m_flushing = false; });
     while (!m_answers.empty() && m_answers.front().bytes && !m_closing) {
+        PendingAnswer& front = m_answers.front();
+        if (!front.headWritten) {
+            write(*front.bytes);
+            front.headWritten = true;
+        }
+        if (front.stream && !pumpStream(front))
+            return;
+        if (m_answers.empty())
+            return;
         PendingAnswer answer = std::move(m_answers.front());
         m_answers.pop_front();
-        write(*answer.bytes);
         if (answer.closeAfter) {
             m_answers.clear();
             closeAfterAnswer();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/http/ConnectionLimits.h"
+#include "server/http/HttpResponse.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -34,7 +35,8 @@ public:
     ~GuardedSocket() override;
 
     quint64 beginRequest();
-    void completeRequest(quint64 slot, QByteArray bytes, bool closeAfter);
+    // bytes: the whole answer, or the head of a chunked one whose body comes from stream.
+    void completeRequest(quint64 slot, QByteArray bytes, bool closeAfter, BodyStream stream = {});
     bool isLastAllowedRequest() const { return m_requestCount >= m_limits.maxRequestsPerConnection; }
     // Set once the client is gone, so pool jobs can skip work nobody will read.
     std::shared_ptr<std::atomic<bool>> goneFlag() const { return m_gone; }
@@ -55,7 +57,11 @@ private:
         quint64 slot = 0;
         std::optional<QByteArray> bytes;
         bool closeAfter = false;
+        BodyStream stream;
+        bool headWritten = false;
     };
+    // Writes chunks of the front answer's stream until the send buffer is full; true when the stream ended.
+    bool pumpStream(PendingAnswer& answer);
 
     void inspectIncoming();
     bool scanHead(qint64 available);
@@ -81,6 +87,8 @@ private:
     bool m_halfClosed = false;
     QTimer m_timer;
     QList<QMetaObject::Connection> m_ownConnections;
+    QMetaObject::Connection m_streamConnection;
+    bool m_flushing = false;
 };
 
 } // namespace authshield::server

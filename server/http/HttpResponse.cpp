@@ -111,4 +111,13 @@ QByteArray httpReasonPhrase(int status)
     }
 }
 
+HttpResponse HttpResponse::streamed(int status, const QByteArray& contentType, BodyStream stream)
+{
+    HttpResponse response;
+    response.status = status;
+    response.contentType = contentType;
+    response.stream = std::move(stream);
+    return response;
+}
+
 } // namespace authshield::server

@@ -8,7 +8,15 @@
 #include <QList>
 #include <QPair>
 
+#include <functional>
+
 namespace authshield::server {
+
+// A body produced piece by piece and sent with Transfer-Encoding: chunked, so memory stays constant however large
+// it is. Each call returns the next piece, an empty one at the end. It runs on the connection's HTTP thread as the
+// client drains what was sent. An error ends the connection without the final chunk, so the client sees a
+// truncated transfer rather than a complete-looking one.
+using BodyStream = std::function<Result<QByteArray>()>;
 
 struct HttpResponse
 {
@@ -17,11 +25,13 @@ struct HttpResponse
     QByteArray body;
     QByteArray contentType;
     bool closeConnection = false;
+    BodyStream stream; // when set, the body (after `body`, usually empty) comes from here
 
     static HttpResponse json(int status, const QJsonObject& object);
     static HttpResponse json(int status, const QJsonDocument& document);
     static HttpResponse noContent(int status = 204);
     static HttpResponse text(int status, const QByteArray& body, const QByteArray& contentType);
+    static HttpResponse streamed(int status, const QByteArray& contentType, BodyStream stream);
     // The standard envelope {"error":{"code","message","request_id"[,"fields"]}}; request_id is filled in
     // by the pipeline, so handlers can return errors without knowing it.
     static HttpResponse error(const Error& error);

@@ -96,8 +96,9 @@ bool HttpWorker::handleRequest(const QHttpServerRequest& source, QTcpSocket* soc
     auto answerNow = [&](HttpResponse response) {
         response.closeConnection = response.closeConnection || connection->isLastAllowedRequest();
         const bool close = response.closeConnection;
+        BodyStream stream = request.method == HttpMethod::Head ? BodyStream() : response.stream;
         connection->completeRequest(slot, m_pipeline.finish(request, prepared.route, prepared.context,
-                                                            std::move(response)), close);
+                                                            std::move(response)), close, std::move(stream));
     };
 
     if (prepared.earlyResponse) {
@@ -129,7 +130,9 @@ bool HttpWorker::handleRequest(const QHttpServerRequest& source, QTcpSocket* soc
                     return;
                 response.closeConnection = response.closeConnection || lastRequest;
                 const bool close = response.closeConnection;
-                target->completeRequest(slot, pipeline->finish(request, route, context, std::move(response)), close);
+                BodyStream stream = request.method == HttpMethod::Head ? BodyStream() : response.stream;
+                target->completeRequest(slot, pipeline->finish(request, route, context, std::move(response)), close,
+                                        std::move(stream));
             },
             Qt::QueuedConnection);
     };

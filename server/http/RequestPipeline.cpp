@@ -261,7 +261,10 @@ QByteArray RequestPipeline::serialise(const HttpRequest* request, HttpResponse& 
     }
     if (!response.contentType.isEmpty())
         out.append("Content-Type: ").append(response.contentType).append("\r\n");
-    out.append("Content-Length: ").append(QByteArray::number(response.body.size())).append("\r\n");
+    if (response.stream)
+        out.append("Transfer-Encoding: chunked\r\n");
+    else
+        out.append("Content-Length: ").append(QByteArray::number(response.body.size())).append("\r\n");
     out.append("X-Request-ID: ").append(requestId.toLatin1()).append("\r\n");
     out.append(kDefaultSecurityHeaders);
     if (!hasCsp)
@@ -273,7 +276,7 @@ QByteArray RequestPipeline::serialise(const HttpRequest* request, HttpResponse& 
     if (response.closeConnection)
         out.append("Connection: close\r\n");
     out.append("\r\n");
-    if (!request || request->method != HttpMethod::Head)
+    if ((!request || request->method != HttpMethod::Head) && !response.stream)
         out.append(response.body);
     return out;
 }

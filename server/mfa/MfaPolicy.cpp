@@ -3,6 +3,7 @@
 #include "server/audit/AuditLog.h"
 #include "server/core/Clock.h"
 #include "server/core/Log.h"
+#include "server/ratelimit/SettingsSections.h"
 #include "server/storage/Database.h"
 #include "server/storage/KeyValueStore.h"
 #include "server/storage/KeyValueStoreFactory.h"
@@ -127,7 +128,7 @@ QJsonObject MfaPolicy::toJson() const
     return QJsonObject{{u"required_roles"_s, QJsonArray::fromStringList(requiredRoles())}};
 }
 
-Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin)
+Result<std::optional<QStringList>> MfaPolicy::validate(const QJsonObject& change) const
 {
     for (auto it = change.begin(); it != change.end(); ++it) {
         if (it.key() != "required_roles"_L1) {
@@ -137,7 +138,7 @@ Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& 
         }
     }
     if (!change.contains(u"required_roles"_s))
-        return toJson();
+        return std::optional<QStringList>();
     const QJsonValue value = change.value(u"required_roles"_s);
     if (!value.isArray() || value.toArray().size() > kMaxRoles)
         return invalid(u"must be a list of role names (at most %1)"_s.arg(kMaxRoles));
@@ -148,10 +149,6 @@ Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& 
         roles.append(role.toString());
     }
     roles = sortedUnique(roles);
-
-    Result<Transaction> transaction = Transaction::begin(m_database);
-    if (!transaction)
-        return transaction.error();
     for (const QString& role : std::as_const(roles)) {
         SqlQuery exists = m_database.prepare(u"SELECT 1 FROM roles WHERE name = :name"_s);
         exists.bind(u":name"_s, role);
@@ -160,6 +157,21 @@ Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& 
         if (!exists.next())
             return invalid(u"no such role: %1"_s.arg(role));
     }
+    return std::optional<QStringList>(roles);
+}
+
+Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin)
+{
+    Result<std::optional<QStringList>> validated = validate(change);
+    if (!validated)
+        return validated.error();
+    if (!validated->has_value())
+        return toJson();
+    const QStringList roles = **validated;
+
+    Result<Transaction> transaction = Transaction::begin(m_database);
+    if (!transaction)
+        return transaction.error();
     Result<QStringList> before = load();
     if (!before)
         return before.error();
@@ -196,6 +208,45 @@ Result<QJsonObject> MfaPolicy::update(const QJsonObject& change, const QString& 
         Log::warning(u"settings"_s, u"could not notify other instances of the MFA settings change"_s,
                      {{u"error"_s, published.error().message}});
     return toJson();
+}
+
+namespace {
+
+// Section "mfa" of GET/PUT /admin/settings/security.
+class MfaSettingsSection final : public SettingsSection
+{
+public:
+    explicit MfaSettingsSection(MfaPolicy& policy)
+        : m_policy(policy)
+    {
+    }
+
+    QString name() const override { return u"mfa"_s; }
+    Result<QJsonObject> current() const override { return m_policy.toJson(); }
+    Result<void> validate(const QJsonObject& change) const override
+    {
+        Result<std::optional<QStringList>> validated = m_policy.validate(change);
+        if (!validated)
+            return validated.error();
+        return success();
+    }
+    Result<void> apply(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin) override
+    {
+        Result<QJsonObject> updated = m_policy.update(change, actorId, origin);
+        if (!updated)
+            return updated.error();
+        return success();
+    }
+
+private:
+    MfaPolicy& m_policy;
+};
+
+} // namespace
+
+std::unique_ptr<SettingsSection> makeMfaSettingsSection(MfaPolicy& policy)
+{
+    return std::make_unique<MfaSettingsSection>(policy);
 }
 
 } // namespace authshield::server

@@ -9,6 +9,9 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <memory>
+#include <optional>
+
 namespace authshield::server {
 
 class AuditLog;
@@ -20,6 +23,8 @@ class KeyValueSubscriber;
 // The live "require MFA for roles" setting of every instance: [mfa] required_roles is the default, the settings
 // row "mfa.policy" {"required_roles":[…]} overrides it. Cached; reloaded when any instance publishes on the
 // "settings" channel, every reloadInterval and after a reconnect (as SecuritySettings does).
+class SettingsSection;
+
 class MfaPolicy final : public QObject
 {
     Q_OBJECT
@@ -42,6 +47,8 @@ public:
     // PUT: {"required_roles":[…]} (every role must exist). Stored with the audit event settings.mfa.changed in one
     // transaction; every instance is told. Error{ValidationFailed} with field "mfa.required_roles" otherwise.
     Result<QJsonObject> update(const QJsonObject& change, const QString& actorId, const RequestOrigin& origin);
+    // The checks of update() without storing: the roles a change would set (nullopt: it sets nothing).
+    Result<std::optional<QStringList>> validate(const QJsonObject& change) const;
 
 Q_SIGNALS:
     void policyChanged();
@@ -60,5 +67,8 @@ private:
     KeyValueSubscriber* m_subscriber = nullptr;
     QTimer m_reloadTimer;
 };
+
+// Section "mfa" ({"required_roles":[…]}) of GET/PUT /admin/settings/security.
+std::unique_ptr<SettingsSection> makeMfaSettingsSection(MfaPolicy& policy);
 
 } // namespace authshield::server

@@ -133,7 +133,7 @@ Result<void> AccountLockout::recordFailure(const LockoutTicket& ticket, const QS
 }
 
 Result<bool> AccountLockout::unlock(const QString& normalisedEmail, const QString& userId, const QString& actorId,
-                                    const RequestOrigin& origin)
+                                    const RequestOrigin& origin, const QString& eventType)
 {
     Result<bool> wasLocked = m_store.remove(lockKey(normalisedEmail));
     if (!wasLocked)
@@ -143,7 +143,7 @@ Result<bool> AccountLockout::unlock(const QString& normalisedEmail, const QStrin
     if (Result<bool> removed = m_store.remove(levelKey(normalisedEmail)); !removed)
         return removed.error();
     AuditEvent event;
-    event.type = u"auth.unlock"_s;
+    event.type = eventType;
     event.actorId = actorId;
     event.subjectId = userId;
     event.ip = origin.ip;
@@ -157,14 +157,14 @@ Result<bool> AccountLockout::unlock(const QString& normalisedEmail, const QStrin
 }
 
 Result<bool> AccountLockout::unlockUser(const UserRepository& users, const QString& userId, const QString& actorId,
-                                        const RequestOrigin& origin)
+                                        const RequestOrigin& origin, const QString& eventType)
 {
     Result<std::optional<User>> user = users.findById(userId);
     if (!user)
         return user.error();
     if (!user->has_value())
         return Error::make(ErrorCode::NotFound, u"no such user"_s);
-    return unlock((*user)->email, userId, actorId, origin);
+    return unlock((*user)->email, userId, actorId, origin, eventType);
 }
 
 } // namespace authshield::server

@@ -53,10 +53,11 @@ public:
     // Admin operation: lifts a lockout and forgets the failures and the escalation level. Audited as
     // auth.unlock (also when nothing was locked, so the action is on record).
     Result<bool> unlock(const QString& normalisedEmail, const QString& userId, const QString& actorId,
-                        const RequestOrigin& origin);
+                        const RequestOrigin& origin, const QString& eventType = QStringLiteral("auth.unlock"));
     // The same by user id.
+    // The admin API records it as admin.user.unlocked (eventType).
     Result<bool> unlockUser(const UserRepository& users, const QString& userId, const QString& actorId,
-                            const RequestOrigin& origin);
+                            const RequestOrigin& origin, const QString& eventType = QStringLiteral("auth.unlock"));
 
     static QByteArray failuresKey(const QString& normalisedEmail);
     static QByteArray lockKey(const QString& normalisedEmail);

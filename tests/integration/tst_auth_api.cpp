@@ -5,6 +5,7 @@
 #include "server/tokens/Jwt.h"
 #include "tests/support/AuthTestSupport.h"
 #include "tests/support/BackendFixture.h"
+#include "tests/support/OpenApiContract.h"
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestEnvironment.h"
 #include "tests/support/TestHttpClient.h"
@@ -66,8 +67,18 @@ private:
     QString m_aliceId;
     QString m_bobId;
     QString m_revokedToken; // set by logoutTakesEffectAtOnce
+    OpenApiContract m_contract;
+    QStringList m_contractFailures;
 
     quint16 port() const { return m_server->port(); }
+
+    // Every answer read through it is checked against the OpenAPI document (asserted in cleanup()).
+    TestHttpClient checkedClient(quint16 serverPort = 0)
+    {
+        TestHttpClient client(serverPort ? serverPort : port());
+        client.setContractCheck({ &m_contract, &m_contractFailures });
+        return client;
+    }
 
     QJsonObject loginOk(const QString& email, const QByteArray& userAgent = "AuthShield-Tests")
     {
@@ -79,13 +90,13 @@ private:
 
     int getSessionsStatus(const QString& accessToken, quint16 serverPort = 0)
     {
-        TestHttpClient client(serverPort ? serverPort : port());
+        TestHttpClient client = checkedClient(serverPort ? serverPort : port());
         return client.get("/api/v1/sessions", bearer(accessToken)).status;
     }
 
     TestResponse refresh(const QString& refreshToken)
     {
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         return client.postJson("/api/v1/auth/refresh", QJsonObject { { "refresh_token", refreshToken } });
     }
 
@@ -102,6 +113,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        QVERIFY(m_contract.load());
         QVERIFY(m_backend.start());
         m_env = withoutThrottling(m_backend.serverEnvironment(QStringLiteral("auth_api")));
         m_server = std::make_unique<ServerProcess>(m_env);
@@ -113,6 +125,12 @@ private Q_SLOTS:
         QVERIFY(!m_aliceId.isEmpty() && !m_bobId.isEmpty());
         QVERIFY(!seedUser(*m_db, { "carol@example.com", kPassword, true, true }).isEmpty());
         QVERIFY(!seedUser(*m_db, { "dave@example.com", kPassword, false }).isEmpty());
+    }
+
+    void cleanup()
+    {
+        const QStringList failures = std::exchange(m_contractFailures, {});
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.mid(0, 10).join('\n')));
     }
 
     void cleanupTestCase()
@@ -201,7 +219,7 @@ private Q_SLOTS:
             = loginOk("bob@example.com", "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0");
         const QJsonObject second = loginOk("bob@example.com", "curl/8.0");
         const QString token = first.value("access_token").toString();
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         const TestResponse response = client.get("/api/v1/sessions", bearer(token));
         QCOMPARE(response.status, 200);
         QVERIFY(response.json().value("next_cursor").isNull());
@@ -235,7 +253,7 @@ private Q_SLOTS:
         const QJsonObject aliceOther = loginOk("alice@example.com");
         const QJsonObject bob = loginOk("bob@example.com");
         const QString aliceOtherSid = jwtPayload(aliceOther.value("access_token").toString()).value("sid").toString();
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         // Another user's session is indistinguishable from a missing one.
         const TestResponse foreign = client.request("DELETE", "/api/v1/sessions/" + aliceOtherSid.toUtf8(), {},
                                                     bearer(bob.value("access_token").toString()));
@@ -301,7 +319,7 @@ private Q_SLOTS:
         const TestResponse response = refresh("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
         QCOMPARE(response.status, 401);
         QCOMPARE(response.errorCode(), QStringLiteral("invalid_refresh_token"));
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         QCOMPARE(client.postJson("/api/v1/auth/refresh", QJsonObject {}).status, 422);
     }
 
@@ -350,7 +368,7 @@ private Q_SLOTS:
         claims.insert("roles", QJsonArray { "admin" });
         const QByteArray elevated = b64(compact(claims));
 
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         const QJsonObject jwk = client.get("/.well-known/jwks.json").json().value("keys").toArray().first().toObject();
         const QByteArray publicKey
             = QByteArray::fromBase64(jwk.value("x").toString().toLatin1(), QByteArray::Base64UrlEncoding);
@@ -390,7 +408,7 @@ private Q_SLOTS:
     void forgedTokensAreRefused()
     {
         QFETCH(QByteArray, token);
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         const TestResponse response = client.get("/api/v1/sessions", { { "Authorization", "Bearer " + token } });
         QCOMPARE(response.status, 401);
         QCOMPARE(response.errorCode(), QStringLiteral("invalid_token"));
@@ -402,7 +420,7 @@ private Q_SLOTS:
         const QJsonObject pair = loginOk("alice@example.com");
         const QString token = pair.value("access_token").toString();
         QCOMPARE(getSessionsStatus(token), 200); // now in the verified-token cache
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         QCOMPARE(client.postJson("/api/v1/auth/logout", QJsonObject {}, bearer(token)).status, 204);
         QCOMPARE(getSessionsStatus(token), 401);
         m_revokedToken = token;
@@ -418,7 +436,7 @@ private Q_SLOTS:
         const QJsonObject one = loginOk("bob@example.com");
         const QJsonObject two = loginOk("bob@example.com");
         const QJsonObject alice = loginOk("alice@example.com");
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         QCOMPARE(
             client.postJson("/api/v1/auth/logout-all", QJsonObject {}, bearer(one.value("access_token").toString()))
                 .status,
@@ -431,7 +449,7 @@ private Q_SLOTS:
 
     void bearerRoutesWithoutTokenAre401()
     {
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         const TestResponse response = client.get("/api/v1/sessions");
         QCOMPARE(response.status, 401);
         QVERIFY(response.header("www-authenticate").startsWith("Bearer"));
@@ -439,7 +457,7 @@ private Q_SLOTS:
 
     void jwksAndDiscovery()
     {
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         const TestResponse jwks = client.get("/.well-known/jwks.json");
         QCOMPARE(jwks.status, 200);
         QCOMPARE(jwks.header("cache-control"), QByteArray("public, max-age=300"));
@@ -461,7 +479,7 @@ private Q_SLOTS:
     void joseVerifiesAnAccessTokenFromTheJwks()
     {
         const QString token = loginOk("alice@example.com").value("access_token").toString();
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         const QJsonObject jwks = client.get("/.well-known/jwks.json").json();
         const QString script = sourceDir() + QStringLiteral("/tests/js/verify-jwt.mjs");
         QProcess node;
@@ -494,7 +512,7 @@ private Q_SLOTS:
         QCOMPARE(getSessionsStatus(before), 200);
         // The running server picks the new key up within its reload interval (15 s).
         auto jwksKids = [this] {
-            TestHttpClient client(port());
+            TestHttpClient client = checkedClient();
             QSet<QString> kids;
             for (const QJsonValue& key : client.get("/.well-known/jwks.json").json().value("keys").toArray())
                 kids.insert(key.toObject().value("kid").toString());
@@ -617,7 +635,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, token);
         QFETCH(int, status);
-        TestHttpClient client(port());
+        TestHttpClient client = checkedClient();
         const TestResponse response = client.get("/api/v1/sessions", { { "Authorization", "Bearer " + token } });
         QCOMPARE(response.status, status);
         if (status == 401)

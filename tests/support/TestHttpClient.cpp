@@ -1,5 +1,7 @@
 #include "tests/support/TestHttpClient.h"
 
+#include "tests/support/OpenApiContract.h"
+
 #include <QDeadlineTimer>
 #include <QJsonDocument>
 
@@ -73,7 +75,10 @@ TestResponse TestHttpClient::request(const QByteArray& method, const QByteArray&
         raw += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     raw += "\r\n" + body;
     sendRaw(raw);
-    return readResponse(timeoutMs);
+    TestResponse response = readResponse(timeoutMs);
+    if (m_check.contract && m_check.failures)
+        *m_check.failures += m_check.contract->check(method, path, response);
+    return response;
 }
 
 TestResponse TestHttpClient::get(const QByteArray& path, const QList<QPair<QByteArray, QByteArray>>& headers)
@@ -97,6 +102,7 @@ std::optional<TestResponse> TestHttpClient::tryParse()
     const QList<QByteArray> statusLine = lines.first().trimmed().split(' ');
     response.status = statusLine.size() >= 2 ? statusLine.at(1).toInt() : 0;
     qint64 length = 0;
+    bool chunked = false;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines.at(i).trimmed();
         const qsizetype colon = line.indexOf(':');
@@ -107,10 +113,37 @@ std::optional<TestResponse> TestHttpClient::tryParse()
         response.headers.append({name, value});
         if (name == "content-length")
             length = value.toLongLong();
+        if (name == "transfer-encoding" && value.toLower() == "chunked")
+            chunked = true;
     }
     if (response.status >= 100 && response.status < 200) {
         m_buffer.remove(0, headEnd + 4);
         return response;
+    }
+    if (chunked) {
+        // Complete only once the last (zero-size) chunk and its empty trailer arrived.
+        QByteArray body;
+        qsizetype at = headEnd + 4;
+        while (true) {
+            const qsizetype lineEnd = m_buffer.indexOf("\r\n", at);
+            if (lineEnd < 0)
+                return std::nullopt;
+            bool ok = false;
+            const qint64 size = m_buffer.mid(at, lineEnd - at).split(';').first().trimmed().toLongLong(&ok, 16);
+            if (!ok)
+                return std::nullopt;
+            if (size == 0) {
+                if (m_buffer.size() < lineEnd + 4)
+                    return std::nullopt;
+                response.body = body;
+                m_buffer.remove(0, lineEnd + 4);
+                return response;
+            }
+            if (m_buffer.size() < lineEnd + 2 + size + 2)
+                return std::nullopt;
+            body += m_buffer.mid(lineEnd + 2, size);
+            at = lineEnd + 2 + size + 2;
+        }
     }
     if (m_buffer.size() < headEnd + 4 + length)
         return std::nullopt;

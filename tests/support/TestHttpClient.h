@@ -5,12 +5,23 @@
 #include <QList>
 #include <QPair>
 #include <QString>
+#include <QStringList>
 #include <QTcpSocket>
 
 #include <memory>
 #include <optional>
 
 namespace authshield::test {
+
+class OpenApiContract;
+
+// Attach to a TestHttpClient (setContractCheck) so every answer to request() is checked against the OpenAPI
+// document; problems collect in `failures` for the test to assert on.
+struct ContractCheck
+{
+    const OpenApiContract* contract = nullptr;
+    QStringList* failures = nullptr;
+};
 
 struct TestResponse
 {
@@ -38,6 +49,8 @@ public:
     TestResponse postJson(const QByteArray& path, const QJsonObject& body,
                           const QList<QPair<QByteArray, QByteArray>>& headers = {});
 
+    void setContractCheck(ContractCheck check) { m_check = check; }
+
     void sendRaw(const QByteArray& bytes);
     // Reads one complete response (Content-Length framed; interim 1xx answers are returned too).
     TestResponse readResponse(int timeoutMs = 10000);
@@ -55,6 +68,7 @@ private:
     QString m_host;
     std::unique_ptr<QTcpSocket> m_socket;
     QByteArray m_buffer;
+    ContractCheck m_check;
 };
 
 } // namespace authshield::test

@@ -77,7 +77,9 @@ private Q_SLOTS:
         QTest::addRow("smtp_test") << "smtp_test"
                                    << "AuthShield SMTP test";
         QTest::addRow("admin_invite") << "admin_invite"
-                                      << "You are invited to AuthShield";
+                                      << "You have been invited to AuthShield";
+        QTest::addRow("mfa_reset") << "mfa_reset"
+                                   << "Your two-factor authentication was reset";
     }
 
     void everyTemplateRenders()
@@ -86,7 +88,7 @@ private Q_SLOTS:
         QFETCH(QString, subject);
         MailTemplates::Values values;
         for (const char* key : { "email", "link", "valid_for", "reset_url", "display_name", "time", "sessions_note",
-                                 "new_email", "old_email", "host", "port", "security", "sent_at", "invited_by" })
+                                 "new_email", "old_email", "host", "port", "security", "sent_at", "inviter" })
             values.insert(QString::fromLatin1(key), QStringLiteral("value-of-") + QString::fromLatin1(key));
         const auto rendered = MailTemplates::render(name, QStringLiteral("a@example.com"), values);
         QVERIFY2(rendered.ok(), rendered.ok() ? "" : qPrintable(rendered.error().message));

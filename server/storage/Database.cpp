@@ -37,6 +37,12 @@ struct ThreadConnections
     ~ThreadConnections()
     {
         for (Entry& entry : entries) {
+            // A thread that ends late (after the Database, at process exit) may find its driver already deleted;
+            // a QPSQL statement would then DEALLOCATE through it and crash. Such statements are left to the OS.
+            for (QSqlQuery& query : entry.statements) {
+                if (!query.driver())
+                    new QSqlQuery(std::move(query)); // NOLINT: deliberately never destroyed
+            }
             entry.statements.clear();
             QSqlDatabase::removeDatabase(entry.name);
         }

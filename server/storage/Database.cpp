@@ -10,6 +10,8 @@
 #include <QSqlQuery>
 
 #include <atomic>
+#include <mutex>
+#include <vector>
 
 namespace authshield::server {
 
@@ -17,6 +19,14 @@ namespace {
 
 std::atomic<quint64> g_nextDatabaseId { 1 };
 std::atomic<quint64> g_nextThreadSerial { 1 };
+
+void abandonStatement(QSqlQuery&& query)
+{
+    static auto* const mutex = new std::mutex;
+    static auto* const abandoned = new std::vector<QSqlQuery*>;
+    std::lock_guard lock(*mutex);
+    abandoned->push_back(new QSqlQuery(std::move(query)));
+}
 
 // The calling thread's connections, one per Database. Destroyed when the thread ends, which is when its
 // connections must go: QSqlDatabase::removeDatabase from the owning thread, after every handle is gone.
@@ -37,12 +47,12 @@ struct ThreadConnections
     ~ThreadConnections()
     {
         for (Entry& entry : entries) {
-            // A thread that ends late (after the Database, at process exit) may find its driver already deleted;
-            // a QPSQL statement would then DEALLOCATE through it and crash. Such statements are left to the OS.
-            for (QSqlQuery& query : entry.statements) {
-                if (!query.driver())
-                    new QSqlQuery(std::move(query)); // NOLINT: deliberately never destroyed
-            }
+            // Thread-exit clean-up may run while the process is exiting, when Qt SQL's drivers are being deleted;
+            // finalising a QPSQL statement then crashes (seen under load). Threads release their connection
+            // explicitly first (releaseThreadConnection), so statements only get here from threads that did not:
+            // they are parked where the process can still reach them and never touched again.
+            for (QSqlQuery& query : entry.statements)
+                abandonStatement(std::move(query));
             entry.statements.clear();
             QSqlDatabase::removeDatabase(entry.name);
         }

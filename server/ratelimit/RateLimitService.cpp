@@ -49,6 +49,65 @@ void RateLimitService::markHealthy()
     Log::info(u"ratelimit"_s, u"shared rate limiter available again: limits hold across instances"_s);
 }
 
+namespace {
+const QString kLeasedPolicy = u"global_ip"_s;
+constexpr qsizetype kMaxLeases = 100000;
+} // namespace
+
+int RateLimitService::leaseSize(const RateLimitRule& rule)
+{
+    // A twentieth of the limit, so leases held unused by several instances cost a client little of it; small
+    // limits stay exact (one admission per round trip).
+    return qBound(1, rule.count / 20, 64);
+}
+
+qint64 RateLimitService::leaseLifetimeMs(const RateLimitRule& rule)
+{
+    const qint64 windowMs = std::chrono::duration_cast<std::chrono::milliseconds>(rule.window).count();
+    return std::min<qint64>(windowMs / 10, 1000);
+}
+
+std::optional<RateLimitDecision> RateLimitService::takeLeased(const QByteArray& key, qint64 nowMs)
+{
+    QMutexLocker locker(&m_leaseMutex);
+    const auto it = m_leases.find(key);
+    if (it == m_leases.end())
+        return std::nullopt;
+    if (it->left <= 0 || nowMs >= it->expiresMs) {
+        m_leases.erase(it);
+        return std::nullopt;
+    }
+    --it->left;
+    RateLimitDecision decision = it->decision;
+    decision.remaining += it->left;
+    return decision;
+}
+
+Result<RateLimitDecision> RateLimitService::reserveLease(const QByteArray& key, const RateLimitRule& rule,
+                                                        qint64 nowMs)
+{
+    const int size = leaseSize(rule);
+    Result<RateLimitReservation> reservation = m_primary->reserve(key, rule, size);
+    if (!reservation)
+        return reservation.error();
+    if (reservation->granted > 1 && leaseLifetimeMs(rule) > 0) {
+        QMutexLocker locker(&m_leaseMutex);
+        // Expired leases are swept whenever the map has doubled since the last sweep, so it holds about the
+        // clients of the last lease lifetime; past kMaxLeases it starts over (dropping a lease only wastes it).
+        if (m_leases.size() >= m_nextLeaseSweep) {
+            m_leases.removeIf([nowMs](const auto& entry) { return nowMs >= entry.value().expiresMs; });
+            if (m_leases.size() >= kMaxLeases)
+                m_leases.clear();
+            m_nextLeaseSweep = qMax<qsizetype>(1024, 2 * m_leases.size());
+        }
+        Lease& lease = m_leases[key];
+        lease.left = reservation->granted - 1;
+        lease.expiresMs = nowMs + leaseLifetimeMs(rule);
+        lease.decision = reservation->decision;
+    }
+    return reservation->decision;
+}
+
 Result<RateLimitOutcome> RateLimitService::hit(const QString& policy, const QString& subject)
 {
     const std::shared_ptr<const SecurityPolicy> current = m_settings.current();
@@ -65,7 +124,14 @@ Result<RateLimitOutcome> RateLimitService::hit(const QString& policy, const QStr
     if (tryPrimary) {
         if (m_degraded.load())
             m_nextProbeMs.store(nowMs + m_probeIntervalMs);
-        decision = m_primary->hit(key, *rule);
+        const bool leased = m_fallback && policy == kLeasedPolicy;
+        std::optional<RateLimitDecision> local;
+        if (leased && !m_degraded.load())
+            local = takeLeased(key, nowMs);
+        if (local)
+            decision = *local;
+        else
+            decision = leased ? reserveLease(key, *rule, nowMs) : m_primary->hit(key, *rule);
         if (decision) {
             if (m_fallback)
                 markHealthy();

@@ -3,11 +3,14 @@
 #include "server/core/Readiness.h"
 #include "server/ratelimit/RateLimiter.h"
 
+#include <QByteArray>
+#include <QHash>
 #include <QMutex>
 #include <QString>
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace authshield::server {
 
@@ -27,6 +30,13 @@ struct RateLimitOutcome
 // instance, not in total), fail closed → Error{ServiceUnavailable}. While Redis is down it is retried at most
 // once per probe interval, so an outage does not add a connect timeout to every request. Each change between
 // healthy and degraded is logged once.
+//
+// global_ip (every /api/ request) takes leases from the shared limiter instead of one round trip per request:
+// one reservation records up to leaseSize(rule) admissions in Redis at once (never past the limit), and this
+// instance admits that many locally for at most leaseLifetime(rule). Every admission therefore has its own entry
+// in the shared log, stamped at most the lease lifetime before it: across all instances a client gets at most
+// `count` requests in any interval of `window - lease lifetime`. Unused leased admissions expire unused (the
+// limit only gets stricter). Other policies stay one exact round trip per request.
 class RateLimitService
 {
 public:
@@ -51,6 +61,17 @@ public:
     void setProbeInterval(std::chrono::milliseconds interval) { m_probeIntervalMs = interval.count(); }
 
 private:
+    struct Lease
+    {
+        int left = 0;
+        qint64 expiresMs = 0;
+        RateLimitDecision decision; // the shared limiter's answer when the lease was taken
+    };
+    static int leaseSize(const RateLimitRule& rule);
+    static qint64 leaseLifetimeMs(const RateLimitRule& rule);
+    std::optional<RateLimitDecision> takeLeased(const QByteArray& key, qint64 nowMs);
+    Result<RateLimitDecision> reserveLease(const QByteArray& key, const RateLimitRule& rule, qint64 nowMs);
+
     void markDegraded(const QString& reason);
     void markHealthy();
 
@@ -65,6 +86,9 @@ private:
     std::atomic<qint64> m_nextProbeMs{0};
     qint64 m_probeIntervalMs = 1000;
     QMutex m_transitionMutex;
+    QMutex m_leaseMutex;
+    QHash<QByteArray, Lease> m_leases;
+    qsizetype m_nextLeaseSweep = 1024;
 };
 
 } // namespace authshield::server

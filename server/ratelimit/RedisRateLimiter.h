@@ -19,6 +19,7 @@ public:
 
     QString backendName() const override { return QStringLiteral("redis"); }
     Result<RateLimitDecision> hit(const QByteArray& key, const RateLimitRule& rule) override;
+    Result<RateLimitReservation> reserve(const QByteArray& key, const RateLimitRule& rule, int count) override;
 
 private:
     RedisKeyValueStore& m_store;

@@ -10,6 +10,8 @@
 #include <QSqlQuery>
 
 #include <atomic>
+#include <mutex>
+#include <vector>
 
 namespace authshield::server {
 
@@ -17,6 +19,14 @@ namespace {
 
 std::atomic<quint64> g_nextDatabaseId { 1 };
 std::atomic<quint64> g_nextThreadSerial { 1 };
+
+void abandonStatement(QSqlQuery&& query)
+{
+    static auto* const mutex = new std::mutex;
+    static auto* const abandoned = new std::vector<QSqlQuery*>;
+    std::lock_guard lock(*mutex);
+    abandoned->push_back(new QSqlQuery(std::move(query)));
+}
 
 // The calling thread's connections, one per Database. Destroyed when the thread ends, which is when its
 // connections must go: QSqlDatabase::removeDatabase from the owning thread, after every handle is gone.
@@ -27,6 +37,8 @@ struct ThreadConnections
         QString name;
         bool lost = false;
         bool inTransaction = false;
+        quint64 generation = 0; // bumped whenever the connection is (re)opened or released
+        QHash<QString, QSqlQuery> statements;
     };
 
     quint64 serial = g_nextThreadSerial.fetch_add(1);
@@ -34,8 +46,16 @@ struct ThreadConnections
 
     ~ThreadConnections()
     {
-        for (const Entry& entry : std::as_const(entries))
+        for (Entry& entry : entries) {
+            // Thread-exit clean-up may run while the process is exiting, when Qt SQL's drivers are being deleted;
+            // finalising a QPSQL statement then crashes (seen under load). Threads release their connection
+            // explicitly first (releaseThreadConnection), so statements only get here from threads that did not:
+            // they are parked where the process can still reach them and never touched again.
+            for (QSqlQuery& query : entry.statements)
+                abandonStatement(std::move(query));
+            entry.statements.clear();
             QSqlDatabase::removeDatabase(entry.name);
+        }
     }
 };
 
@@ -99,7 +119,7 @@ void Database::releaseThreadConnection() const
     if (it == connections.entries.cend())
         return;
     const QString name = it->name;
-    connections.entries.erase(it);
+    connections.entries.erase(it); // statements first: removeDatabase wants no query left on the connection
     QSqlDatabase::removeDatabase(name);
 }
 
@@ -161,9 +181,13 @@ Result<QSqlDatabase> Database::threadConnection(bool forceReconnect) const
     QSqlDatabase db = QSqlDatabase::database(it->name, false);
     // Reconnecting inside a transaction would silently drop its earlier statements; let it fail instead.
     const bool reconnect = (forceReconnect || it->lost) && !it->inTransaction;
-    if (reconnect && db.isOpen())
+    if (reconnect && db.isOpen()) {
+        it->statements.clear(); // close() invalidates them
         db.close();
+    }
     if (!db.isOpen()) {
+        it->statements.clear();
+        ++it->generation;
         it->lost = false;
         if (auto opened = openConnection(db); !opened)
             return opened.error();
@@ -230,6 +254,47 @@ Result<std::chrono::microseconds> Database::ping() const
 SqlQuery Database::prepare(const QString& sql) const
 {
     return SqlQuery(*this, sql);
+}
+
+std::optional<QSqlQuery> Database::takeStatement(const QString& sql, quint64& generation) const
+{
+    const auto it = threadConnections().entries.find(m_id);
+    if (it == threadConnections().entries.end() || it->lost)
+        return std::nullopt;
+    generation = it->generation;
+    const auto statement = it->statements.find(sql);
+    if (statement == it->statements.end())
+        return std::nullopt;
+    QSqlQuery query = std::move(*statement);
+    it->statements.erase(statement);
+    return query;
+}
+
+quint64 Database::connectionGeneration() const
+{
+    const auto it = threadConnections().entries.constFind(m_id);
+    return it == threadConnections().entries.cend() ? 0 : it->generation;
+}
+
+void Database::returnStatement(const QString& sql, QSqlQuery&& query, quint64 generation) const
+{
+    const auto it = threadConnections().entries.find(m_id);
+    if (it == threadConnections().entries.end() || it->lost || it->generation != generation)
+        return;
+    // Only DML: a DDL statement runs once (migrations), and keeping plans across schema changes buys nothing.
+    static const QStringList cacheable { QStringLiteral("SELECT"), QStringLiteral("INSERT"),
+                                         QStringLiteral("UPDATE"), QStringLiteral("DELETE"), QStringLiteral("WITH") };
+    const QStringView head = QStringView(sql).trimmed();
+    bool dml = false;
+    for (const QString& keyword : cacheable)
+        dml = dml || head.startsWith(keyword, Qt::CaseInsensitive);
+    if (!dml || it->statements.contains(sql))
+        return;
+    // Releases SQLite's read snapshot and PostgreSQL's result now, not at the statement's next use.
+    query.finish();
+    if (it->statements.size() >= kStatementCacheSize)
+        it->statements.clear(); // statements with generated SQL (IN lists) must not grow it without bound
+    it->statements.insert(sql, std::move(query));
 }
 
 Result<void> Database::exec(const QString& sql) const

@@ -6,10 +6,12 @@
 #include "shared/Result.h"
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 class QSqlError;
 
@@ -23,6 +25,11 @@ class SqlQuery;
 // lazily on first use with the same session settings, and removed when that thread ends (or, for the
 // calling thread, when the Database is destroyed). A connection found broken (server restarted) is
 // reopened on the next use outside a transaction.
+//
+// Each thread connection keeps its prepared DML statements (keyed by SQL text, at most
+// kStatementCacheSize) for reuse: on PostgreSQL a fresh QSqlQuery costs PREPARE + EXECUTE + DEALLOCATE,
+// a reused one EXECUTE only. A statement is taken out of the cache while a SqlQuery uses it (nested use
+// of one SQL text gets its own), finished when handed back, and the cache is dropped on reconnect.
 //
 // open() must be called once, before other threads use the object; afterwards every const method is
 // thread-safe.
@@ -75,7 +82,15 @@ private:
     friend class Transaction;
     friend class SqlQuery;
 
+    static constexpr int kStatementCacheSize = 256;
+
     Result<QSqlDatabase> threadConnection(bool forceReconnect) const;
+    // A cached prepared statement for sql on this thread's current connection, if any; generation identifies
+    // the connection it belongs to.
+    std::optional<QSqlQuery> takeStatement(const QString& sql, quint64& generation) const;
+    quint64 connectionGeneration() const;
+    // Hands a statement back after use (finished here); dropped when the connection changed meanwhile.
+    void returnStatement(const QString& sql, QSqlQuery&& query, quint64 generation) const;
     Result<void> openConnection(QSqlDatabase& db) const;
     void setInTransaction(bool inTransaction) const;
     bool isConnectionLost() const;

@@ -10,25 +10,43 @@ SqlQuery::SqlQuery(const Database& db, const QString& sql)
     : m_db(&db)
     , m_sql(sql)
 {
+    if (auto cached = m_db->takeStatement(sql, m_generation)) {
+        m_query = std::move(*cached);
+        m_reused = true;
+        return;
+    }
+    prepareFresh();
+}
+
+SqlQuery::~SqlQuery()
+{
+    if (!m_prepareError && !m_query.lastQuery().isEmpty())
+        m_db->returnStatement(m_sql, std::move(m_query), m_generation);
+}
+
+bool SqlQuery::prepareFresh()
+{
     // A connection that died since its last use (database restarted) is noticed here, when the driver
     // prepares the statement; outside a transaction nothing is lost by reconnecting once and retrying.
     for (int attempt = 0; attempt < 2; ++attempt) {
         auto connection = m_db->threadConnection(false);
         if (!connection) {
             m_prepareError = connection.error();
-            return;
+            return false;
         }
+        m_generation = m_db->connectionGeneration();
         m_query = QSqlQuery(*connection);
         m_query.setForwardOnly(true);
-        if (m_query.prepare(sql)) {
+        if (m_query.prepare(m_sql)) {
             m_prepareError.reset();
-            return;
+            return true;
         }
-        m_prepareError = m_db->toError(m_query.lastError(), sql);
+        m_prepareError = m_db->toError(m_query.lastError(), m_sql);
         m_query = QSqlQuery();
         if (!m_db->isConnectionLost() || m_db->inTransaction())
-            return;
+            return false;
     }
+    return false;
 }
 
 SqlQuery& SqlQuery::bind(const QString& placeholder, const QVariant& value)
@@ -61,6 +79,19 @@ Result<void> SqlQuery::exec()
 {
     if (m_prepareError)
         return *m_prepareError;
+    if (m_query.exec())
+        return success();
+    const Error error = m_db->toError(m_query.lastError(), m_sql);
+    // A reused statement skipped the prepare that notices a dead connection (database restarted): outside a
+    // transaction, reconnect once and run it again with the same values, as a fresh statement would have.
+    if (!m_reused || !m_db->isConnectionLost() || m_db->inTransaction())
+        return error;
+    const QVariantList values = m_query.boundValues();
+    m_reused = false;
+    if (!prepareFresh())
+        return *m_prepareError;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        m_query.bindValue(int(i), values.at(i));
     if (!m_query.exec())
         return m_db->toError(m_query.lastError(), m_sql);
     return success();

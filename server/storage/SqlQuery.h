@@ -20,6 +20,10 @@ class SqlQuery
 {
 public:
     SqlQuery(const Database& db, const QString& sql);
+    // Hands the prepared statement back to this thread's statement cache (see Database).
+    ~SqlQuery();
+    SqlQuery(const SqlQuery&) = delete;
+    SqlQuery& operator=(const SqlQuery&) = delete;
 
     SqlQuery& bind(const QString& placeholder, const QVariant& value); // a null QString binds as "", not NULL
     SqlQuery& bindBool(const QString& placeholder, bool value);
@@ -47,10 +51,14 @@ public:
     QSqlQuery& raw() { return m_query; }
 
 private:
+    bool prepareFresh();
+
     const Database* m_db;
     QString m_sql;
     QSqlQuery m_query;
     std::optional<Error> m_prepareError;
+    quint64 m_generation = 0;
+    bool m_reused = false;
 };
 
 } // namespace authshield::server

@@ -34,6 +34,40 @@ public:
     std::atomic<int> calls{0};
     std::atomic<bool> up{false};
 };
+
+// Stands in for Redis: one shared sliding-window log behind several instances, counting round trips.
+class SharedLimiter final : public RateLimiter
+{
+public:
+    explicit SharedLimiter(const Clock& clock) : m_log(clock) {}
+    QString backendName() const override { return QStringLiteral("redis"); }
+    Result<RateLimitDecision> hit(const QByteArray& key, const RateLimitRule& rule) override
+    {
+        ++roundTrips;
+        return m_log.hit(key, rule);
+    }
+    Result<RateLimitReservation> reserve(const QByteArray& key, const RateLimitRule& rule, int count) override
+    {
+        ++roundTrips;
+        RateLimitReservation reservation;
+        for (int i = 0; i < count; ++i) {
+            const Result<RateLimitDecision> decision = m_log.hit(key, rule);
+            if (!decision)
+                return decision.error();
+            if (!decision->allowed)
+                break;
+            ++reservation.granted;
+            reservation.decision = *decision;
+        }
+        if (reservation.granted == 0)
+            reservation.decision = *m_log.hit(key, rule);
+        return reservation;
+    }
+    std::atomic<int> roundTrips{0};
+
+private:
+    InProcessRateLimiter m_log;
+};
 } // namespace
 
 // The sliding-window log, the policies behind it and the pipeline guard's answers, on a clock the test moves.
@@ -237,6 +271,60 @@ private Q_SLOTS:
         QVERIFY(service.hit(QStringLiteral("login_ip"), QStringLiteral("b"))->decision.allowed);
         QVERIFY(!service.isDegraded());
         QCOMPARE(shared->calls.load(), 2);
+    }
+
+    void globalLimitHoldsAcrossInstancesWithFewRoundTrips()
+    {
+        ServerConfig config;
+        config.ratelimit.globalIp = RateLimitRule{200, 60s};
+        config.ratelimit.loginIp = RateLimitRule{200, 60s};
+        SecuritySettings settings(SecurityPolicy::fromConfig(config), *m_database, *m_store, *m_audit, *m_clock,
+                                  nullptr);
+        auto sharedOwner = std::make_unique<SharedLimiter>(*m_clock);
+        SharedLimiter* shared = sharedOwner.get();
+        // Two instances, one shared log: the second forwards to the first's limiter.
+        class Forward final : public RateLimiter
+        {
+        public:
+            explicit Forward(RateLimiter& target) : m_target(target) {}
+            QString backendName() const override { return m_target.backendName(); }
+            Result<RateLimitDecision> hit(const QByteArray& k, const RateLimitRule& r) override
+            {
+                return m_target.hit(k, r);
+            }
+            Result<RateLimitReservation> reserve(const QByteArray& k, const RateLimitRule& r, int n) override
+            {
+                return m_target.reserve(k, r, n);
+            }
+        private:
+            RateLimiter& m_target;
+        };
+        RateLimitService first(settings, std::move(sharedOwner), std::make_unique<InProcessRateLimiter>(*m_clock),
+                               true, *m_clock);
+        RateLimitService second(settings, std::make_unique<Forward>(*shared),
+                                std::make_unique<InProcessRateLimiter>(*m_clock), true, *m_clock);
+
+        int admitted = 0;
+        for (int i = 0; i < 300; ++i) {
+            RateLimitService& instance = i % 2 ? second : first;
+            const Result<RateLimitOutcome> outcome = instance.hit(QStringLiteral("global_ip"), QStringLiteral("a"));
+            QVERIFY(outcome.ok());
+            admitted += outcome->decision.allowed ? 1 : 0;
+            if (i == 199)
+                QVERIFY2(shared->roundTrips.load() <= 22, qPrintable(QString::number(shared->roundTrips.load())));
+        }
+        QCOMPARE(admitted, 200); // never more than the limit in total, and leases used up before refusing
+        m_clock->advance(58s); // still inside the window: nobody is admitted
+        QVERIFY(!first.hit(QStringLiteral("global_ip"), QStringLiteral("a"))->decision.allowed);
+        QVERIFY(!second.hit(QStringLiteral("global_ip"), QStringLiteral("a"))->decision.allowed);
+        m_clock->advance(3s);
+        QVERIFY(first.hit(QStringLiteral("global_ip"), QStringLiteral("a"))->decision.allowed);
+
+        // Other policies stay exact: one shared round trip per request.
+        const int before = shared->roundTrips.load();
+        for (int i = 0; i < 10; ++i)
+            QVERIFY(first.hit(QStringLiteral("login_ip"), QStringLiteral("a"))->decision.allowed);
+        QCOMPARE(shared->roundTrips.load() - before, 10);
     }
 
     void metricsRenderInTextFormat()

@@ -73,10 +73,14 @@ private:
             if (m_pending.isEmpty())
                 continue;
             std::swap(batch, m_pending);
-            // Written outside the lock; m_writeMutex keeps urgent writes from overtaking this batch.
-            std::lock_guard order(m_writeOrder);
-            lock.unlock();
-            write(batch);
+            {
+                // Written outside m_mutex; m_writeOrder keeps urgent writes from overtaking this batch. It is taken
+                // under m_mutex (as append's urgent path does) and released BEFORE m_mutex is taken again: holding
+                // it while waiting for m_mutex deadlocked against an urgent append (m_mutex → m_writeOrder).
+                std::lock_guard order(m_writeOrder);
+                lock.unlock();
+                write(batch);
+            }
             batch.resize(0);
             lock.lock();
         }

@@ -7,8 +7,8 @@
 #include "server/mail/MimeMessage.h"
 #include "server/storage/Database.h"
 #include "server/storage/KeyValueStore.h"
-#include "server/storage/KeyValueStoreFactory.h"
 #include "server/storage/KeyValueSubscriber.h"
+#include "server/storage/SettingsFollower.h"
 #include "server/storage/SqlQuery.h"
 #include "server/storage/Transaction.h"
 
@@ -227,15 +227,7 @@ void SmtpSettingsStore::start(std::chrono::milliseconds reloadInterval)
     if (Result<void> loaded = reload(); !loaded)
         Log::warning(u"settings"_s, u"SMTP settings not loaded; using the config file's"_s,
                      { { u"error"_s, loaded.error().message } });
-    m_subscriber = makeKeyValueSubscriber(m_store, this);
-    m_subscriber->subscribe(QByteArrayLiteral("settings"));
-    connect(m_subscriber, &KeyValueSubscriber::messageReceived, this,
-            [this](const QByteArray&, const QByteArray&) { (void)reload(); });
-    connect(m_subscriber, &KeyValueSubscriber::resynchronised, this, [this] { (void)reload(); });
-    m_subscriber->start();
-    m_reloadTimer.setInterval(reloadInterval);
-    connect(&m_reloadTimer, &QTimer::timeout, this, [this] { (void)reload(); });
-    m_reloadTimer.start();
+    m_subscriber = followSettings(this, m_store, m_reloadTimer, reloadInterval, [this] { (void)reload(); });
 }
 
 SmtpSettings SmtpSettingsStore::current() const

@@ -3,8 +3,8 @@
 #include "server/core/Log.h"
 #include "server/storage/Database.h"
 #include "server/storage/KeyValueStore.h"
-#include "server/storage/KeyValueStoreFactory.h"
 #include "server/storage/KeyValueSubscriber.h"
+#include "server/storage/SettingsFollower.h"
 #include "server/storage/SqlQuery.h"
 
 #include <QJsonDocument>
@@ -33,15 +33,7 @@ void TokenLifetimes::start(std::chrono::milliseconds reloadInterval)
     if (Result<void> loaded = reload(); !loaded)
         Log::warning(u"settings"_s, u"token lifetimes not loaded; using the configured ones"_s,
                      {{u"error"_s, loaded.error().message}});
-    m_subscriber = makeKeyValueSubscriber(m_store, this);
-    m_subscriber->subscribe(QByteArrayLiteral("settings"));
-    connect(m_subscriber, &KeyValueSubscriber::messageReceived, this,
-            [this](const QByteArray&, const QByteArray&) { (void)reload(); });
-    connect(m_subscriber, &KeyValueSubscriber::resynchronised, this, [this] { (void)reload(); });
-    m_subscriber->start();
-    m_reloadTimer.setInterval(reloadInterval);
-    connect(&m_reloadTimer, &QTimer::timeout, this, [this] { (void)reload(); });
-    m_reloadTimer.start();
+    m_subscriber = followSettings(this, m_store, m_reloadTimer, reloadInterval, [this] { (void)reload(); });
 }
 
 Result<void> TokenLifetimes::reload()
